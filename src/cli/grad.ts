@@ -1,0 +1,60 @@
+/**
+ * `gradstream grad <graph>`: forward and backward. By default every gradient is dJ/dx; with
+ * `--convention dls` per-sample tensors get the course's ∂L/∂x = m·dJ/dx and params keep dJ/dx.
+ */
+import { Command, Option } from "commander";
+import { backward, forward } from "../graph/evaluate.ts";
+import { allIds, hasBatchDim, type Graph } from "../graph/graph.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { scale } from "../tensor/kernels.ts";
+import { loadProblem } from "./loadProblem.ts";
+import { formatMatrix, formatNumber, mapJson, summary } from "./format.ts";
+import { nonNegativeInt, positiveInt } from "./options.ts";
+
+export type Convention = "autodiff" | "dls";
+
+/** Converts dJ/dx gradients to a convention: dls multiplies per-sample tensors (those with m) by m. */
+export function inConvention(graph: Graph, grads: ReadonlyMap<string, Tensor>, m: number, convention: Convention): Map<string, Tensor> {
+  if (convention === "autodiff") return new Map(grads);
+  const out = new Map<string, Tensor>();
+  for (const [id, g] of grads) out.set(id, hasBatchDim(graph.shapes.get(id)!) ? scale(g, m) : g);
+  return out;
+}
+
+export function gradCommand(): Command {
+  return new Command("grad")
+    .description("forward and backward pass: prints the loss and the gradient of every input, param and node")
+    .argument("<graph>", "graph file (.yaml, .yml or .json)")
+    .option("--data <file>", "data file (JSON) with inputs and optionally params")
+    .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
+    .option("--m <n>", "batch size of the random inputs used when there is no --data", positiveInt("--m"), 4)
+    .option("--json", "machine-readable output: every value and gradient at full precision")
+    .addOption(
+      new Option("--convention <name>", "autodiff: dJ/dx everywhere; dls: the course's per-sample dZ = ∂L/∂Z = m·dJ/dZ, and dW, db = dJ/dW, dJ/db")
+        .choices(["autodiff", "dls"])
+        .default("autodiff"),
+    )
+    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention }) => {
+      const p = await loadProblem(graphPath, opts);
+      const values = forward(p.graph, p.values);
+      const grads = inConvention(p.graph, backward(p.graph, values), p.m, opts.convention);
+      const loss = values.get(p.graph.loss)!.data[0];
+      const ids = allIds(p.graph);
+      if (opts.json) {
+        console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
+        return;
+      }
+      const dls = opts.convention === "dls";
+      console.log(`${p.graph.name}  m = ${p.m}  (${p.origin})`);
+      console.log(`${p.graph.loss} = ${formatNumber(loss, 17)}`);
+      console.log(dls ? "\nparams: dW = dJ/dW (the 1/m is in here)" : "\nparams: dJ/dx");
+      for (const d of p.graph.params) console.log(`  ${dls ? "d" : "dJ/d"}${d.id} [${d.shape.join("×")}]:\n${formatMatrix(grads.get(d.id)!)}`);
+      console.log(dls ? "\ninputs and nodes: per-sample dZ = ∂L/∂Z = m·dJ/dZ (no 1/m)" : "\ninputs and nodes: dJ/dx");
+      const width = Math.max(...ids.map((id) => id.length)) + 4;
+      for (const id of [...p.graph.inputs.map((d) => d.id), ...p.graph.nodes.map((n) => n.id)]) {
+        const g = grads.get(id)!;
+        console.log(`  ${(dls && hasBatchDim(p.graph.shapes.get(id)!) ? "d" : "dJ/d") + id}`.padEnd(width + 2) + ` [${g.shape.join("×")}]  ${summary(g)}`);
+      }
+      console.log("\n(--json prints every value and gradient at full precision)");
+    });
+}

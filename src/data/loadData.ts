@@ -1,0 +1,80 @@
+/**
+ * Reads a data file (JSON: `{ inputs: { X: [[...]] }, params: { W1: [[...]] } }`) for a graph: every tensor
+ * checked (numbers, not ragged, declared, the right shape), m read from the inputs, absent params drawn
+ * from the graph's `init` with the seed. All problems are reported together.
+ *
+ * @example
+ * const { values, m } = await loadData("data/planar.json", graph, 1);
+ */
+import { GradstreamError, type Issue } from "../errors.ts";
+import type { Graph } from "../graph/graph.ts";
+import { readText } from "../graph/parseGraph.ts";
+import { bindShapes } from "../graph/bindShapes.ts";
+import { fromNested, type Tensor } from "../tensor/tensor.ts";
+import { initParams } from "./initParams.ts";
+import { randomInputs } from "./randomInputs.ts";
+
+/** Data files larger than this are refused before they are read. */
+export const MAX_DATA_FILE_BYTES = 512 * 1024 * 1024;
+
+export interface Bindings {
+  /** Every input and param of the graph. */
+  values: Map<string, Tensor>;
+  m: number;
+}
+
+export async function loadData(path: string, graph: Graph, seed = 1): Promise<Bindings> {
+  const text = await readText(path, MAX_DATA_FILE_BYTES);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GradstreamError("DATA_INVALID", { file: path, message: `not valid JSON: ${(e as Error).message}` });
+  }
+  return bindData(raw, graph, seed, path);
+}
+
+/** The same checks as `loadData`, on an already parsed object. */
+export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): Bindings {
+  const issues: Issue[] = [];
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new GradstreamError("DATA_INVALID", { file, message: "a data file is an object { inputs: {...}, params: {...} }" });
+  }
+  const values = new Map<string, Tensor>();
+  const top = raw as Record<string, unknown>;
+  for (const key of Object.keys(top)) if (key !== "inputs" && key !== "params") issues.push({ file, field: key, message: `unknown field '${key}' (a data file has inputs and params)` });
+  for (const section of ["inputs", "params"] as const) {
+    const entries = top[section];
+    if (entries === undefined) continue;
+    if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+      issues.push({ file, field: section, message: `${section} must be an object of id → nested arrays` });
+      continue;
+    }
+    const kind = section === "inputs" ? "input" : "param";
+    for (const id of Object.keys(entries)) {
+      if (graph.kinds.get(id) !== kind) {
+        const actual = graph.kinds.get(id);
+        issues.push({ file, node: id, field: `${section}.${id}`, message: actual ? `'${id}' is ${actual === "input" ? "an input" : `a ${actual}`} of the graph, not ${kind === "input" ? "an input" : "a param"}` : `'${id}' is not ${kind === "input" ? "an input" : "a param"} of graph ${graph.name}` });
+        continue;
+      }
+      const t = fromNested((entries as Record<string, unknown>)[id]);
+      if (typeof t === "string") issues.push({ file, node: id, field: `${section}.${id}`, message: t });
+      else values.set(id, t);
+    }
+  }
+  const missingInputs = graph.inputs.filter((d) => !values.has(d.id) && !issues.some((i) => i.node === d.id));
+  for (const d of missingInputs) issues.push({ file, node: d.id, field: `inputs.${d.id}`, message: `input '${d.id}' is missing` });
+  if (issues.length) throw new GradstreamError("DATA_INVALID", issues);
+
+  const absent = new Set(graph.params.filter((p) => !values.has(p.id)).map((p) => p.id));
+  for (const [id, t] of initParams(graph, seed, absent)) values.set(id, t);
+  const { m } = bindShapes(graph, values, file);
+  return { values, m };
+}
+
+/** Bindings without a data file: random inputs of batch size m (targets shaped for their loss) and params from init. */
+export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
+  const values = new Map<string, Tensor>([...randomInputs(graph, m, seed), ...initParams(graph, seed)]);
+  bindShapes(graph, values);
+  return { values, m };
+}

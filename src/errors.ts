@@ -1,0 +1,60 @@
+/**
+ * The one error class of gradstream. Every error a user can cause (a bad graph file, a bad data file,
+ * a wrong shape in a `set`) is a `GradstreamError` with a stable `code` and a list of `issues`, each
+ * naming the file, node and field it concerns. Validation collects every issue and throws once.
+ *
+ * @example
+ * try { parseGraph(text, "yaml", "graphs/x.yaml") }
+ * catch (e) { if (e instanceof GradstreamError) for (const i of e.issues) console.log(formatIssue(i)) }
+ */
+export type ErrorCode =
+  | "GRAPH_SYNTAX" // the file is not valid YAML/JSON
+  | "GRAPH_INVALID" // the file parses but breaks the format, ids, ops or shapes
+  | "DATA_INVALID" // a data file or a value given to the runtime is malformed or mis-shaped
+  | "IO" // a file cannot be read or written
+  | "USAGE" // a command line is wrong
+  | "COMPUTE" // a computation failed (e.g. a non-finite value where one is not allowed)
+  | "DISPOSED"; // a runtime was used after dispose()
+
+export interface Issue {
+  /** The file the issue is in, as the user named it. */
+  file?: string;
+  /** The input, param or node id concerned. */
+  node?: string;
+  /** The field of that node (`in`, `op`, `shape`, ...) or a path into the file. */
+  field?: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  message: string;
+}
+
+/**
+ * "graphs/x.yaml: node Z2: input 'A9' is not defined (field 'in', line 12)": where first, then what, then
+ * the finer position, so the message reads as a sentence and the file and node lead.
+ */
+export function formatIssue(issue: Issue): string {
+  const where: string[] = [];
+  if (issue.file) where.push(issue.file);
+  if (issue.node) where.push(`node ${issue.node}`);
+  const detail: string[] = [];
+  if (issue.field) detail.push(`field '${issue.field}'`);
+  if (issue.line) detail.push(`line ${issue.line}`);
+  const text = detail.length ? `${issue.message} (${detail.join(", ")})` : issue.message;
+  return where.length ? `${where.join(": ")}: ${text}` : text;
+}
+
+export class GradstreamError extends Error {
+  override name = "GradstreamError";
+  readonly code: ErrorCode;
+  readonly issues: readonly Issue[];
+
+  constructor(code: ErrorCode, issues: Issue | Issue[] | string) {
+    const list = typeof issues === "string" ? [{ message: issues }] : Array.isArray(issues) ? issues : [issues];
+    super(list.map(formatIssue).join("\n"));
+    this.code = code;
+    this.issues = list;
+  }
+}
+
+/** Ids that would collide with JavaScript object machinery; refused everywhere an id is read. */
+export const RESERVED_IDS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty"]);

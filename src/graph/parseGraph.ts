@@ -1,0 +1,143 @@
+/**
+ * Reads a graph file (YAML or JSON), validates it against the schema and the graph rules, and returns a
+ * `Graph` with shapes inferred. Every mistake in the file is reported at once, each naming the file, the
+ * node, the field and the line.
+ *
+ * @example
+ * const graph = parseGraph(text, "yaml", "graphs/planar-tanh.yaml");
+ * graph.shapes.get("Z1") // [4, "m"]
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import { GradstreamError, type Issue } from "../errors.ts";
+import type { Graph } from "./graph.ts";
+import { graphFileSchema, idSchema, inputSchema, nodeSchema, paramSchema, type GraphFile } from "./schema.ts";
+import { buildGraph } from "./buildGraph.ts";
+
+/** Graph files larger than this are refused before they are parsed. */
+export const MAX_GRAPH_FILE_BYTES = 4 * 1024 * 1024;
+
+export function parseGraph(text: string, format: "yaml" | "json", source?: string): Graph {
+  const file = source;
+  const lines = new LineCounter();
+  // JSON is read by the YAML parser too (it is a subset): one parser gives line numbers and refuses
+  // duplicate keys in both formats, which JSON.parse would silently let the last one win.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, schema: format === "json" ? "json" : "core", maxAliasCount: 100 });
+  if (doc.errors.length) {
+    throw new GradstreamError(
+      "GRAPH_SYNTAX",
+      doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` })),
+    );
+  }
+  const lineOf = (path: readonly (string | number)[]): number | undefined => {
+    for (let p = path.length; p >= 0; p--) {
+      const node = doc.getIn(path.slice(0, p), true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new GradstreamError("GRAPH_INVALID", { file, message: "a graph file is a mapping with gradstream, name, inputs, params, nodes and loss" });
+  }
+  // The top level first, then each entry of each section on its own: a broken entry is reported and left
+  // out, and the rest of the file is still checked, so one run names every mistake.
+  const issues: Issue[] = [];
+  const top = graphFileSchema.safeParse(raw);
+  const report = (zodIssues: readonly ZodIssueLike[], prefix: (string | number)[] = []) => {
+    for (const i of zodIssues) issues.push(schemaIssue({ ...i, path: [...prefix, ...i.path] }, file, lineOf));
+  };
+  if (!top.success) report(top.error.issues.filter((i) => i.code !== "invalid_key")); // ids are checked below, uniformly
+  if (!top.success && !sectionsReadable(raw)) throw new GradstreamError("GRAPH_INVALID", issues);
+
+  const rawFile = raw as Record<string, unknown>;
+  const broken = new Set<string>();
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const [section, schema] of [["inputs", inputSchema], ["params", paramSchema], ["nodes", nodeSchema]] as const) {
+    const entries = (rawFile[section] ?? {}) as Record<string, unknown>;
+    const valid: Record<string, unknown> = Object.create(null);
+    for (const id of Object.keys(entries)) {
+      const idCheck = idSchema.safeParse(id);
+      if (!idCheck.success) {
+        issues.push(schemaIssue({ code: "invalid_key", path: [section, id], message: "" }, file, lineOf));
+        continue;
+      }
+      const entry = schema.safeParse(entries[id]);
+      if (entry.success) valid[id] = entry.data;
+      else broken.add(id);
+    }
+    sections[section] = valid;
+  }
+  const parsedTop = graphFileSchema.partial({ inputs: true, params: true, nodes: true }).safeParse({ ...rawFile, inputs: {}, params: {}, nodes: {} });
+  if (!parsedTop.success) throw new GradstreamError("GRAPH_INVALID", issues);
+  const fileData = { ...parsedTop.data, ...sections } as GraphFile;
+  const built = buildGraph(fileData, source, broken);
+  issues.push(...built.issues.map(({ path, ...rest }) => ({ file, line: lineOf(path), ...rest })));
+  if (issues.length || !built.graph) throw new GradstreamError("GRAPH_INVALID", sortByLine(issues));
+  return built.graph;
+}
+
+function sectionsReadable(raw: object): boolean {
+  const r = raw as Record<string, unknown>;
+  return ["inputs", "params", "nodes"].every((s) => r[s] === undefined || (typeof r[s] === "object" && r[s] !== null && !Array.isArray(r[s])));
+}
+
+function sortByLine(issues: Issue[]): Issue[] {
+  return issues.map((issue, i) => ({ issue, i })).sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.i - b.i).map((x) => x.issue);
+}
+
+/** Reads a `.yaml`, `.yml` or `.json` graph file. */
+export async function loadGraph(path: string): Promise<Graph> {
+  const ext = extname(path).toLowerCase();
+  if (![".yaml", ".yml", ".json"].includes(ext)) throw new GradstreamError("USAGE", { file: path, message: "a graph file ends in .yaml, .yml or .json" });
+  const text = await readText(path, MAX_GRAPH_FILE_BYTES);
+  return parseGraph(text, ext === ".json" ? "json" : "yaml", path);
+}
+
+/** Reads a UTF-8 file, refusing one larger than `limit` bytes before reading it. */
+export async function readText(path: string, limit: number): Promise<string> {
+  const { stat } = await import("node:fs/promises");
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new GradstreamError("IO", { file: path, message: "not a file" });
+    if (info.size > limit) throw new GradstreamError("IO", { file: path, message: `file is ${info.size} bytes; the limit is ${limit}` });
+    return await readFile(path, "utf8");
+  } catch (e) {
+    if (e instanceof GradstreamError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GradstreamError("IO", { file: path, message: code === "ENOENT" ? "no such file" : `cannot read: ${(e as Error).message}` });
+  }
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+const SECTIONS = new Set(["inputs", "params", "nodes"]);
+
+function schemaIssue(issue: ZodIssueLike, file: string | undefined, lineOf: (p: (string | number)[]) => number | undefined): Issue {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
+  let node: string | undefined;
+  let fieldPath = path;
+  if (typeof path[0] === "string" && SECTIONS.has(path[0]) && path.length >= 2) {
+    node = String(path[1]);
+    fieldPath = path.slice(2);
+  }
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys" && issue.keys) {
+    message = `unknown field${issue.keys.length > 1 ? "s" : ""} '${issue.keys.join("', '")}'`;
+    fieldPath = [...fieldPath, issue.keys[0]];
+  } else if (issue.code === "invalid_key") {
+    message = `'${String(path[path.length - 1])}' is not a valid id: an id is an identifier (a letter or _ then letters, digits or _) and not a reserved name`;
+    fieldPath = [];
+  } else if (message.startsWith("Invalid input: expected") && message.endsWith("received undefined")) {
+    message = `'${String(path[path.length - 1])}' is required`;
+  }
+  const field = fieldPath.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("") || undefined;
+  return { file, node, field, line: lineOf(path), message };
+}

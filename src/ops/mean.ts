@@ -1,0 +1,18 @@
+/**
+ * `mean` over samples (columns): `[n,m]` → `[n,1]`, (1/m)·Σ_samples. The one place the 1/m of the cost
+ * J = (1/m)·Σᵢ Lᵢ enters the graph: its backward hands every sample the gradient (1/m)·G.
+ */
+import { broadcastColumn, sumColumns } from "../tensor/kernels.ts";
+import { scale } from "../tensor/kernels.ts";
+import type { OpDef } from "./op.ts";
+
+export const mean: OpDef = {
+  name: "mean",
+  kind: "reduction",
+  operands: ["X"],
+  columnwise: false,
+  shape: ([x]) => [x[0], 1],
+  forward: ([X]) => scale(sumColumns(X), 1 / X.shape[1]),
+  backward: [({ inputs: [X], grad }) => broadcastColumn(grad, X.shape[1], 1 / X.shape[1])],
+  explain: { forward: "{out} = (1/m)·Σ_samples {0}", backward: ["{g}·1ᵀ"], mPower: [-1] },
+};

@@ -1,0 +1,68 @@
+/**
+ * What an op is: its shape rule, its forward value and its backward (one vector-Jacobian product per
+ * operand), written side by side so the derivative is read next to the function it differentiates.
+ *
+ * @example
+ * const relu: OpDef = {
+ *   name: "relu", kind: "activation", operands: ["Z"],
+ *   shape: ([z]) => z,
+ *   forward: ([z]) => map(z, (v) => (v > 0 ? v : 0)),
+ *   backward: [({ inputs: [z], grad }) => zip(grad, z, (g, v) => (v > 0 ? g : 0))],
+ *   explain: { forward: "{out} = max(0, {0})", backward: ["{g} ⊙ 1[{0} > 0]"] },
+ * };
+ */
+import type { Tensor } from "../tensor/tensor.ts";
+import type { z } from "zod";
+
+/** A dimension: a size, or a symbol such as the batch size `m`. */
+export type Dim = number | string;
+export type Shape = readonly [Dim, Dim];
+
+export type Attrs = Readonly<Record<string, unknown>>;
+
+export interface BackwardContext {
+  /** The operands' values, in operand order. */
+  readonly inputs: readonly Tensor[];
+  /** The op's forward value. */
+  readonly output: Tensor;
+  /** dJ/d(output). */
+  readonly grad: Tensor;
+  readonly attrs: Attrs;
+}
+
+/** How the view colours a node, and how `explain` describes it. */
+export type OpKind = "linear" | "elementwise" | "activation" | "loss" | "reduction";
+
+export interface OpDef {
+  readonly name: string;
+  readonly kind: OpKind;
+  /** Operand names, used in messages ("bce: operand Y ..."); their count is the op's arity. */
+  readonly operands: readonly string[];
+  /** Attributes the op accepts (validated when the graph is read); absent means none. */
+  readonly attrs?: z.ZodType<Attrs>;
+  /** The output shape, or a message saying why the operand shapes do not fit. */
+  shape(inputs: readonly Shape[], attrs: Attrs): Shape | string;
+  forward(inputs: readonly Tensor[], attrs: Attrs): Tensor;
+  /** dJ/d(operand i) given dJ/d(output), one function per operand. */
+  readonly backward: readonly ((ctx: BackwardContext) => Tensor)[];
+  /**
+   * Equations for `gradstream explain`. In the templates `{out}` is this node, `{0}`, `{1}`, ... its
+   * operands, and `{g}` the gradient of this node. `mPower[i]` is the power of m the backward of
+   * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise).
+   */
+  readonly explain: { readonly forward: string; readonly backward: readonly string[]; readonly mPower?: readonly number[] };
+  /**
+   * False when a column of the output depends on other columns of the input (the op couples samples,
+   * as a reduction over the batch does). Per-sample gradients only exist for graphs whose ops up to the
+   * loss's reduction are all column-wise.
+   */
+  readonly columnwise: boolean;
+}
+
+export function sameDim(a: Dim, b: Dim): boolean {
+  return a === b;
+}
+
+export function showShape(s: Shape): string {
+  return `[${s[0]},${s[1]}]`;
+}
