@@ -1,3 +1,9 @@
 import { main } from "./main.ts";
 
+// `gradstream explain g.yaml | head` closes the pipe early; that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 process.exitCode = await main(process.argv.slice(2));

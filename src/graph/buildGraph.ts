@@ -111,7 +111,8 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
       issues.push({ node: file.loss, field: "loss", path: ["loss"], message: `the loss must be a scalar [1,1], '${file.loss}' is ${showShape(s)}${s[1] === "m" ? " (reduce it over the samples with mean)" : ""}` });
   }
 
-  if (issues.length) return { issues };
+  // Entries the schema refused were reported by the caller; without them there is no graph to build.
+  if (issues.length || broken.size) return { issues };
 
   const consumers = new Map<string, { node: string; slot: number }[]>();
   for (const id of kinds.keys()) consumers.set(id, []);
@@ -148,7 +149,8 @@ function topologicalOrder(nodes: readonly NodeDecl[], kinds: ReadonlyMap<string,
     for (const start of stuck) {
       if (reported.has(start)) continue;
       const path = findCycle(start, byId, stuck);
-      if (!path) continue;
+      // Nodes downstream of a cycle are stuck too and walk into the same cycle: report each cycle once.
+      if (!path || path.some((id) => reported.has(id))) continue;
       path.forEach((id) => reported.add(id));
       issues.push({ node: path[0], field: "in", path: ["nodes", path[0], "in"], message: `cycle: ${[...path, path[0]].join(" → ")}` });
     }

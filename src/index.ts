@@ -1,0 +1,22 @@
+/**
+ * gradstream's library API.
+ *
+ * @example
+ * import { loadGraph, createRuntime } from "gradstream";
+ * const graph = await loadGraph("graphs/planar-tanh.yaml");
+ * const rt = createRuntime(graph, { inputs: { X, Y } });
+ * rt.grad$("W1").subscribe((g) => console.log(g));
+ */
+export { GradstreamError, formatIssue, type Issue, type ErrorCode } from "./errors.ts";
+export { type Tensor, type TensorLike, tensor, zeros, fromNested, toRows, norm } from "./tensor/tensor.ts";
+export { parseGraph, loadGraph } from "./graph/parseGraph.ts";
+export type { Graph, InputDecl, ParamDecl, NodeDecl } from "./graph/graph.ts";
+export { forward, backward } from "./graph/evaluate.ts";
+export { explainGraph, type Explanation } from "./graph/explainGraph.ts";
+export { graphJsonSchema } from "./graph/schema.ts";
+export { getOp, allOps, opNames, registerOp } from "./ops/registry.ts";
+export type { OpDef, Shape, Dim } from "./ops/op.ts";
+export { loadData, bindData, randomBindings, type Bindings } from "./data/loadData.ts";
+export { initParams } from "./data/initParams.ts";
+export { createRuntime, type Runtime, type RuntimeInit, type RuntimeStats } from "./runtime/createRuntime.ts";
+export type { Snapshot } from "./runtime/snapshot.ts";
