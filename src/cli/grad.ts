@@ -53,7 +53,9 @@ export function gradCommand(): Command {
       const width = Math.max(...ids.map((id) => id.length)) + 4;
       for (const id of [...p.graph.inputs.map((d) => d.id), ...p.graph.nodes.map((n) => n.id)]) {
         const g = grads.get(id)!;
-        console.log(`  ${(dls && hasBatchDim(p.graph.shapes.get(id)!) ? "d" : "dJ/d") + id}`.padEnd(width + 2) + ` [${g.shape.join("×")}]  ${summary(g)}`);
+        const label = `  ${(dls && hasBatchDim(p.graph.shapes.get(id)!) ? "d" : "dJ/d") + id}`.padEnd(width + 2) + ` [${g.shape.join("×")}]`;
+        // Small tensors are shown whole (the per-sample columns are the point); large ones by their norm.
+        console.log(g.data.length > 1 && g.shape[0] <= 4 && g.shape[1] <= 8 ? `${label}:\n${formatMatrix(g)}` : `${label}  ${summary(g)}`);
       }
       console.log("\n(--json prints every value and gradient at full precision)");
     });

@@ -7,6 +7,7 @@ import { GradstreamError } from "../errors.ts";
 import { runCommand } from "./run.ts";
 import { gradCommand } from "./grad.ts";
 import { explainCommand } from "./explain.ts";
+import { watchCommand } from "./watch.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -16,7 +17,13 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
-  for (const cmd of [runCommand(), gradCommand(), explainCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
+  const commands = [
+    runCommand(),
+    gradCommand(),
+    explainCommand(),
+    watchCommand(),
+  ];
+  for (const cmd of commands) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
 }
 

@@ -23,7 +23,7 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   const lines = new LineCounter();
   // JSON is read by the YAML parser too (it is a subset): one parser gives line numbers and refuses
   // duplicate keys in both formats, which JSON.parse would silently let the last one win.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, schema: format === "json" ? "json" : "core", maxAliasCount: 100 });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, schema: format === "json" ? "json" : "core" });
   if (doc.errors.length) {
     throw new GradstreamError(
       "GRAPH_SYNTAX",

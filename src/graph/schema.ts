@@ -70,6 +70,7 @@ export function graphJsonSchema(): Record<string, unknown> {
   return {
     $id: "https://gradstream.dev/schema/gradstream.schema.json",
     title: "gradstream graph file",
-    ...z.toJSONSchema(graphFileSchema, { io: "input", unrepresentable: "any" }),
+    // io "output": a param dimension is `z.number().pipe(size)`, and only the output side of the pipe says "positive integer".
+    ...z.toJSONSchema(graphFileSchema, { io: "output", unrepresentable: "any" }),
   };
 }

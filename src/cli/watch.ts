@@ -1,0 +1,132 @@
+/**
+ * `gradstream watch <graph> [--data F]`: a live runtime that recomputes whenever the graph or the data file
+ * changes on disk. Each transaction prints one line: the epoch, the loss and every param's gradient norm.
+ * An invalid edit prints its errors and keeps the last good state running; fixing the file resumes.
+ */
+import { watch as watchDir } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { Command } from "commander";
+import { Observable, Subscription, debounceTime, map, merge } from "rxjs";
+import { GradstreamError } from "../errors.ts";
+import type { Graph } from "../graph/graph.ts";
+import { loadGraph } from "../graph/parseGraph.ts";
+import { loadData, randomBindings, type Bindings } from "../data/loadData.ts";
+import { createRuntime, type Runtime } from "../runtime/createRuntime.ts";
+import type { Snapshot } from "../runtime/snapshot.ts";
+import { norm } from "../tensor/tensor.ts";
+import { formatNumber } from "./format.ts";
+import { nonNegativeInt, positiveInt } from "./options.ts";
+
+interface WatchOptions {
+  data?: string;
+  seed: number;
+  m: number;
+}
+
+/** Emits (debounced) whenever `file` is written or replaced; watches its folder so editors that save by rename are seen. */
+export function fileChanges(file: string, quietMs = 60): Observable<string> {
+  const dir = dirname(resolve(file));
+  const name = basename(file);
+  return new Observable<string>((subscriber) => {
+    const watcher = watchDir(dir, (_event, changed) => {
+      if (changed === null || changed.toString() === name) subscriber.next(file);
+    });
+    watcher.on("error", (e) => subscriber.error(e));
+    return () => watcher.close();
+  }).pipe(debounceTime(quietMs));
+}
+
+export function watchCommand(): Command {
+  return new Command("watch")
+    .description("recompute whenever the graph or the data file changes; prints the loss and each param's gradient norm per epoch")
+    .argument("<graph>", "graph file (.yaml, .yml or .json)")
+    .option("--data <file>", "data file (JSON) with inputs and optionally params")
+    .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
+    .option("--m <n>", "batch size of the random inputs used when there is no --data", positiveInt("--m"), 4)
+    .action(async (graphPath: string, opts: WatchOptions) => {
+      const session = await startWatch(graphPath, opts, (line) => console.log(line), (line) => console.error(line));
+      await new Promise<void>((done) => {
+        const stop = () => {
+          session.stop();
+          done();
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}
+
+export interface WatchSession {
+  stop(): void;
+}
+
+/**
+ * Starts watching. The first load must succeed (a bad file at start is a usage error, exit 2); after
+ * that, errors are printed and the last good runtime keeps running.
+ */
+export async function startWatch(graphPath: string, opts: WatchOptions, out: (line: string) => void, err: (line: string) => void): Promise<WatchSession> {
+  let graph = await loadGraph(graphPath);
+  let bindings = await bind(graph, opts);
+  let runtime: Runtime | undefined;
+  let printing: Subscription | undefined;
+
+  const start = (g: Graph, b: Bindings) => {
+    const next = createRuntime(g, { inputs: pick(g, b, "input"), params: pick(g, b, "param"), seed: opts.seed });
+    printing?.unsubscribe();
+    runtime?.dispose();
+    runtime = next;
+    out(`watching ${graphPath}${opts.data ? ` and ${opts.data}` : ""} — graph ${g.name}, m = ${b.m}`);
+    printing = next.snapshot$.subscribe((s) => out(describe(g, s)));
+    next.errors$.subscribe((e) => err(e.message));
+  };
+  start(graph, bindings);
+
+  const reload = async (what: "graph" | "data") => {
+    try {
+      const g = what === "graph" ? await loadGraph(graphPath) : graph;
+      const b = await bind(g, opts);
+      if (what === "graph") {
+        graph = g;
+        bindings = b;
+        start(g, b);
+      } else {
+        runtime!.set(Object.fromEntries(b.values));
+        bindings = b;
+      }
+    } catch (e) {
+      if (!(e instanceof GradstreamError)) throw e;
+      err(e.message);
+      err(`(${what} change refused; still running the last good state)`);
+    }
+  };
+
+  const sources = [fileChanges(graphPath).pipe(map(() => "graph" as const))];
+  if (opts.data) sources.push(fileChanges(opts.data).pipe(map(() => "data" as const)));
+  // One reload at a time, in order: a change during a reload waits for it.
+  let chain = Promise.resolve();
+  const changes = merge(...sources).subscribe((what) => {
+    chain = chain.then(() => reload(what));
+  });
+
+  return {
+    stop() {
+      changes.unsubscribe();
+      printing?.unsubscribe();
+      runtime?.dispose();
+    },
+  };
+}
+
+async function bind(graph: Graph, opts: WatchOptions): Promise<Bindings> {
+  return opts.data ? loadData(opts.data, graph, opts.seed) : randomBindings(graph, opts.m, opts.seed);
+}
+
+function pick(graph: Graph, b: Bindings, kind: "input" | "param") {
+  return Object.fromEntries([...b.values].filter(([id]) => graph.kinds.get(id) === kind));
+}
+
+function describe(graph: Graph, s: Snapshot): string {
+  const loss = s.values[graph.loss].data[0];
+  const norms = graph.params.map((p) => `‖d${p.id}‖ ${formatNumber(norm(s.grads[p.id]), 4)}`);
+  return `[epoch ${s.epoch}] ${graph.loss} = ${formatNumber(loss, 12)}  ${norms.join("  ")}`;
+}
