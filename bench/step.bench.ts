@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { loadGraph } from "../src/graph/parseGraph.ts";
 import { randomBindings } from "../src/data/loadData.ts";
 import { forward, backward } from "../src/graph/evaluate.ts";
-import { timeSteps, type StepTiming } from "./timeSteps.ts";
+import { useSimdKernels } from "../src/tensor/kernels.ts";
+import { timeInterleaved, type StepTiming } from "./timeInterleaved.ts";
 import { createTfjsStep } from "./tfjsStep.ts";
 
 const M = 64;
@@ -43,22 +44,37 @@ for (const [id, g] of peer.grads()) {
 }
 const agree = lossRel < 1e-5 && gradRel < 1e-4;
 
-const opts = { batches: 9, budgetMs: 3500, warmupMs: 800 };
-const tParams = timeSteps(stepParams, opts);
-const tAll = timeSteps(stepAll, opts);
-const tTfjs = timeSteps(() => peer.step(), { ...opts, budgetMs: 6000 });
+const simd = useSimdKernels(true);
+const BATCHES = 9;
+const t = timeInterleaved(
+  {
+    params: stepParams,
+    all: stepAll,
+    // The same step on the plain-JS kernels, to show what the WebAssembly SIMD kernel contributes.
+    plainJs: () => {
+      useSimdKernels(false);
+      stepParams();
+      useSimdKernels(simd);
+    },
+    tfjs: () => peer.step(),
+  },
+  { batches: BATCHES, budgetMs: 24000, warmupMs: 800 },
+);
 peer.dispose();
+const tTfjs = t.tfjs;
 
 const row = (name: string, t: StepTiming, ratio: string) =>
   `${name.padEnd(38)} ${t.median.toFixed(3).padStart(8)} ${`${t.min.toFixed(3)}–${t.max.toFixed(3)}`.padStart(15)} ${ratio.padStart(9)}`;
 const ratio = (t: StepTiming) => `${(tTfjs.median / t.median).toFixed(1)}×`;
 
 console.log(`gradstream vs @tensorflow/tfjs ${peer.version} (cpu backend) — ${graph.name}, m = ${M}, one forward+backward step`);
-console.log(`node ${process.version}; median of ${opts.batches} timed batches after warm-up (range = fastest–slowest batch)`);
+console.log(`gradstream kernels: ${simd ? "WebAssembly SIMD (f64x2)" : "plain JS (this engine has no WebAssembly SIMD)"}; node ${process.version}`);
+console.log(`median of ${BATCHES} timed batches each, taken in turns after warm-up (range = fastest–slowest batch)`);
 console.log("");
 console.log(`${"".padEnd(38)} ${"ms/step".padStart(8)} ${"range".padStart(15)} ${"tfjs/this".padStart(9)}`);
-console.log(row("gradstream float64, grads of params", tParams, ratio(tParams)));
-console.log(row("gradstream float64, all grads", tAll, ratio(tAll)));
+console.log(row(`gradstream float64, grads of params`, t.params, ratio(t.params)));
+console.log(row(`gradstream float64, all grads`, t.all, ratio(t.all)));
+console.log(row(`  (grads of params, plain-JS kernels)`, t.plainJs, ratio(t.plainJs)));
 console.log(row("tfjs cpu float32 (its only dtype)", tTfjs, "1.0×"));
 console.log("");
 console.log(`loss J: gradstream ${ours.toPrecision(10)}, tfjs ${theirs.toPrecision(10)}, relative difference ${lossRel.toExponential(1)}`);

@@ -1,7 +1,8 @@
 /**
  * Times a step function the way a benchmark should on a shared, noisy machine: a warm-up so the JIT has
  * compiled the hot loops, then several timed batches of repetitions; the median batch is the figure (a
- * mean would be dragged by the batches another process happened to interrupt).
+ * mean would be dragged by the batches another process happened to interrupt). To compare several step
+ * functions in one run, timeInterleaved.ts takes their batches in turns.
  *
  * @example
  * const t = timeSteps(() => step(), { batches: 9, budgetMs: 3000 });

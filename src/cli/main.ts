@@ -7,7 +7,11 @@ import { GradstreamError } from "../errors.ts";
 import { runCommand } from "./run.ts";
 import { gradCommand } from "./grad.ts";
 import { explainCommand } from "./explain.ts";
+import { checkCommand } from "./check.ts";
 import { watchCommand } from "./watch.ts";
+import { renderCommand } from "./render.ts";
+import { serveCommand } from "./serve.ts";
+import { trainCommand } from "./train.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
@@ -21,7 +25,11 @@ export function buildProgram(): Command {
     runCommand(),
     gradCommand(),
     explainCommand(),
+    checkCommand(),
     watchCommand(),
+    renderCommand(),
+    serveCommand(),
+    trainCommand(),
   ];
   for (const cmd of commands) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;

@@ -70,8 +70,10 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
     }
     sections[section] = valid;
   }
-  const parsedTop = graphFileSchema.partial({ inputs: true, params: true, nodes: true }).safeParse({ ...rawFile, inputs: {}, params: {}, nodes: {} });
-  if (!parsedTop.success) throw new GradstreamError("GRAPH_INVALID", issues);
+  // Only what building the graph needs stops here; an unknown top-level field or a wrong version is
+  // already reported and must not hide the mistakes in the nodes.
+  const parsedTop = graphFileSchema.pick({ name: true, description: true, loss: true }).strip().safeParse(rawFile);
+  if (!parsedTop.success) throw new GradstreamError("GRAPH_INVALID", sortByLine(issues));
   const fileData = { ...parsedTop.data, ...sections } as GraphFile;
   const built = buildGraph(fileData, source, broken);
   issues.push(...built.issues.map(({ path, ...rest }) => ({ file, line: lineOf(path), ...rest })));
@@ -139,5 +141,7 @@ function schemaIssue(issue: ZodIssueLike, file: string | undefined, lineOf: (p: 
     message = `'${String(path[path.length - 1])}' is required`;
   }
   const field = fieldPath.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("") || undefined;
-  return { file, node, field, line: lineOf(path), message };
+  // An unknown key's issue sits on the object holding it; its line is the key's own.
+  const linePath = issue.code === "unrecognized_keys" && issue.keys ? [...path, issue.keys[0]] : path;
+  return { file, node, field, line: lineOf(linePath), message };
 }

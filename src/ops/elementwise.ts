@@ -43,6 +43,7 @@ export function activation(spec: ActivationSpec): OpDef {
     columnwise: true,
     shape: ([z]) => z,
     forward: ([z], attrs) => map(z, (v) => spec.f(v, attrs)),
+    scalar: (v, _unused, attrs) => spec.f(v, attrs),
     backward: [({ inputs: [z], output, grad, attrs }) => zip3(grad, z, output, (g, x, y) => g * spec.df(x, y, attrs))],
     explain: { forward: spec.forward, backward: [spec.backward] },
   };
@@ -84,6 +85,7 @@ export function binary(
     columnwise: true,
     shape: (inputs) => broadcastShape(name, inputs),
     forward: ([A, B]) => combine(A, B, f),
+    scalar: f,
     backward: [
       ({ inputs: [A, B], grad }) => combine(A, B, (a, b, k) => grad.data[k] * da(a, b)),
       ({ inputs: [A, B], grad }) => {

@@ -46,6 +46,13 @@ export interface OpDef {
   /** dJ/d(operand i) given dJ/d(output), one function per operand. */
   readonly backward: readonly ((ctx: BackwardContext) => Tensor)[];
   /**
+   * For elementwise ops: the op on single numbers (the second argument unused by unary ops), equal bit for
+   * bit to `forward` on [1,1] operands. The reactive runtime computes graphs of scalar nodes with it,
+   * skipping the tensor loop. Absent for every other op (and an op made by overriding another's `forward`
+   * must override or drop this too).
+   */
+  readonly scalar?: (a: number, b: number, attrs: Attrs) => number;
+  /**
    * Equations for `gradstream explain`. In the templates `{out}` is this node, `{0}`, `{1}`, ... its
    * operands, and `{g}` the gradient of this node. `mPower[i]` is the power of m the backward of
    * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise).

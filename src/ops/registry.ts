@@ -24,6 +24,7 @@ import { crossEntropy } from "./crossEntropy.ts";
 import { mse } from "./mse.ts";
 import { mean } from "./mean.ts";
 import { sum } from "./sum.ts";
+import { centerBatch } from "./centerBatch.ts";
 
 const ops: readonly OpDef[] = [
   // linear algebra and elementwise arithmetic
@@ -34,6 +35,8 @@ const ops: readonly OpDef[] = [
   bce, bceLogits, softmaxCrossEntropy, crossEntropy, mse,
   // reductions over samples: [n,m] → [n,1]
   mean, sum,
+  // batch couplings: [n,m] → [n,m], each column depending on every sample
+  centerBatch,
 ];
 
 const registry = new Map<string, OpDef>(ops.map((op) => [op.name, op]));

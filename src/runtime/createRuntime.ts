@@ -4,19 +4,23 @@
  *
  * Plain RxJS composition (`combineLatest` over a diamond) emits intermediate states of mixed epochs and
  * recomputes a join once per changed operand. This scheduler instead does what Preact signals,
- * Observable's runtime and Incremental do: a transaction changes sources, marks what may be affected,
- * recomputes each affected cell at most once in height (topological) order, and only then emits. So every
- * emission belongs to one epoch, and a subscriber that reads anything else during its callback sees that
- * same epoch.
+ * Observable's runtime and Incremental do: a transaction changes sources, recomputes each affected cell
+ * exactly once in topological (height) order, and only then emits. So every emission belongs to one epoch,
+ * and a subscriber that reads anything else during its callback sees that same epoch.
  *
  * Cells: one per id for its value (`X`, `W1`, `Z1`, ...) and one per id for its gradient (`grad:Z1`). The
  * gradient of x sums, over the consumers c of x that reach the loss, c's vector-Jacobian product for x;
  * it depends on grad:c, on c's value and on c's operands' values. So changing a target Y recomputes the loss
  * and the backward pass but not the forward layers; changing a layer-2 param leaves layer 1 alone.
  *
- * Laziness: a cell is active while something observes it, directly or through an active dependent. A
- * transaction only marks and recomputes active cells; inactive ones are verified when next read (each
- * cell records the epoch it was verified at and the epoch its value last changed).
+ * Laziness: a cell is active while something observes it, directly or through an active dependent, and an
+ * active cell is always up to date (it is verified before it becomes active). A transaction recomputes the
+ * active cells downstream of the changed sources, and nothing else; an inactive cell is verified when next
+ * read, from the epoch it was verified at and the epochs its deps last changed at.
+ *
+ * Speed: the cells a transaction recomputes, in order, and the cells it emits for, depend only on which
+ * sources changed and on what is active, so that "plan" is built once and reused until a subscription
+ * changes. A transaction then is one loop over an array; undo state lives in the cells, not in a log.
  *
  * @example
  * const rt = createRuntime(graph, { inputs: { X, Y } });
@@ -26,19 +30,18 @@
  * rt.transaction(() => { rt.set({ W1 }); rt.set({ b1 }); }); // two sets, one transaction
  */
 import { Observable, Subscription } from "rxjs";
-import { produce, enableMapSet } from "immer";
-import { GradstreamError } from "../errors.ts";
+import { produce } from "immer";
+import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { allIds } from "../graph/graph.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import { getOp } from "../ops/registry.ts";
+import type { BackwardContext, Shape } from "../ops/op.ts";
 import { type Tensor, type TensorLike, fromNested, tensor, filled } from "../tensor/tensor.ts";
 import { addInto } from "../tensor/kernels.ts";
 import { initParams } from "../data/initParams.ts";
 import { randomInputs } from "../data/randomInputs.ts";
 import type { Snapshot } from "./snapshot.ts";
-
-enableMapSet();
 
 // ---- cell state -------------------------------------------------------------------------------------
 
@@ -46,39 +49,51 @@ const SOURCE = 0;
 const FORWARD = 1;
 const GRADIENT = 2;
 
+interface Observer<T> {
+  readonly next: (t: T) => void;
+  /** The epoch whose value it was handed on subscribe: it is not handed that epoch again. */
+  readonly since: number;
+}
+
 interface Cell {
   /** Stats key: the id for a value, `grad:<id>` for a gradient. */
   readonly key: string;
   readonly id: string;
   readonly kind: typeof SOURCE | typeof FORWARD | typeof GRADIENT;
-  height: number;
+  /** Position in one fixed topological order of all cells (by height): plans run and emit in it. */
+  rank: number;
   readonly deps: Cell[];
   readonly dependents: Cell[];
   compute: () => Tensor;
   value: Tensor | undefined;
-  /** The epoch at which the value was last known to agree with the deps. */
+  /** The epoch at which the value was last known to agree with the deps (kept for inactive cells). */
   verifiedAt: number;
   /** The epoch at which the value last changed. */
   changedAt: number;
-  /** Marked in this transaction as possibly affected (only meaningful while active). */
-  stale: boolean;
   /** Observers plus active dependents; > 0 means the cell is kept up to date. */
   activeRefs: number;
-  /** Direct observers (value$/grad$ subscribers and snapshot$). */
-  readonly observers: Set<(t: Tensor) => void>;
-  observedBySnapshot: number;
+  /** value$/grad$ subscribers; replaced, never mutated, so an emission loop can hold the array. */
+  observers: readonly Observer<Tensor>[];
   computes: number;
-  /** The epoch whose undo log already holds this cell. */
-  loggedAt: number;
+  /** What the running transaction overwrote, restored if it fails. */
+  prevValue: Tensor | undefined;
+  prevVerifiedAt: number;
+  prevChangedAt: number;
+  /** For a source: the plan of a transaction that changes this source alone. */
+  plan: Plan | undefined;
+  /** Stamp of the last plan walk that reached this cell. */
+  visited: number;
+  /** For a source: the declared shape. */
+  readonly shape: Shape | undefined;
 }
 
-interface Undo {
-  cell: Cell;
-  value: Tensor | undefined;
-  verifiedAt: number;
-  changedAt: number;
-  stale: boolean;
-  computes: number;
+/** What a transaction changing a given set of sources does, valid while no subscription changes. */
+interface Plan {
+  readonly version: number;
+  /** The active cells downstream of the sources, in topological order: recomputed once each. */
+  readonly cells: Cell[];
+  /** The sources and cells with observers, in topological order: emitted once each, after computing. */
+  readonly emit: Cell[];
 }
 
 export interface RuntimeInit {
@@ -114,6 +129,12 @@ export interface Runtime {
   dispose(): void;
 }
 
+/** A transaction's changes: source cells and their new values, index for index, each source once. */
+interface Changes {
+  cells: Cell[];
+  values: Tensor[];
+}
+
 /**
  * Wires a graph into a live runtime. Inputs and params not given in `init` are drawn at random (inputs
  * with batch size `m`, default 4) or from the graph's `init` with `seed`.
@@ -124,11 +145,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   // ---- build the cells --------------------------------------------------------------------------------
   const cells = new Map<string, Cell>();
-  const newCell = (key: string, id: string, kind: Cell["kind"]): Cell => {
+  const newCell = (key: string, id: string, kind: Cell["kind"], shape?: Shape): Cell => {
     const c: Cell = {
-      key, id, kind, height: 0, deps: [], dependents: [], compute: () => { throw new Error("source"); },
-      value: undefined, verifiedAt: -1, changedAt: -1, stale: false, activeRefs: 0, observers: new Set(),
-      observedBySnapshot: 0, computes: 0, loggedAt: -1,
+      key, id, kind, rank: 0, deps: [], dependents: [], compute: noCompute,
+      value: undefined, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
+      prevValue: undefined, prevVerifiedAt: -1, prevChangedAt: -1, plan: undefined, visited: 0, shape,
     };
     cells.set(key, c);
     return c;
@@ -142,21 +163,37 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   const ids = allIds(graph);
   const valueCell = new Map<string, Cell>();
   const gradCell = new Map<string, Cell>();
-  for (const d of [...graph.inputs, ...graph.params]) valueCell.set(d.id, newCell(d.id, d.id, SOURCE));
+  for (const d of [...graph.inputs, ...graph.params]) valueCell.set(d.id, newCell(d.id, d.id, SOURCE, d.shape));
   for (const node of graph.nodes) {
     const c = newCell(node.id, node.id, FORWARD);
     valueCell.set(node.id, c);
     const op = getOp(node.op)!;
     const operands = node.in.map((ref) => valueCell.get(ref)!);
     for (const o of operands) depend(c, o);
-    c.compute = () => {
-      const inputs = operands.map((o) => o.value!);
+    // One operand array per cell, refilled on each compute (ops read their operands, never keep the array).
+    const inputs: Tensor[] = new Array(operands.length);
+    const general = () => {
+      for (let k = 0; k < operands.length; k++) inputs[k] = operands[k].value!;
       try {
         return op.forward(inputs, node.attrs);
       } catch (e) {
         throw computeError(node.id, node.op, e);
       }
     };
+    c.compute = general;
+    const scalar = op.scalar;
+    if (scalar && operands.length <= 2) {
+      // Graphs of scalar nodes (the reactive benchmarks, hand-built examples): an elementwise op on [1,1]
+      // operands is one call of its scalar function, not a tensor loop; anything larger takes the op.
+      const a = operands[0];
+      const b = operands[operands.length - 1];
+      const attrs = node.attrs;
+      c.compute = () => {
+        const x = a.value!.data;
+        const y = b.value!.data;
+        return x.length === 1 && y.length === 1 ? scalarTensor(scalar(x[0], y[0], attrs)) : general();
+      };
+    }
   }
 
   // Which ids the loss depends on: only their consumers contribute to a gradient.
@@ -166,18 +203,21 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     if (reachesLoss.has(n.id)) for (const ref of n.in) reachesLoss.add(ref);
   }
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  const nodeIndex = new Map(graph.nodes.map((n, i) => [n.id, i]));
   for (const id of ids) gradCell.set(id, newCell(`grad:${id}`, id, GRADIENT));
-  // Gradients in reverse topological order, so a consumer's gradient cell exists before its operands'.
-  const reverse = [...ids].reverse();
-  for (const id of reverse) {
+  for (const id of ids) {
     const g = gradCell.get(id)!;
     const own = valueCell.get(id)!;
     if (id === graph.loss) {
-      depend(g, own);
-      g.compute = () => filled(own.value!.shape[0], own.value!.shape[1], 1);
+      // dJ/dJ: the loss is a [1,1] scalar (the graph checks it), so this never changes: no deps.
+      g.compute = () => filled(1, 1, 1);
       continue;
     }
-    const uses = (graph.consumers.get(id) ?? []).filter((u) => reachesLoss.has(u.node));
+    // The same order as the from-scratch backward (consumers from the last node back, operand slots in
+    // order), so a fan-out's contributions are summed in the same order and agree bit for bit.
+    const uses = (graph.consumers.get(id) ?? [])
+      .filter((u) => reachesLoss.has(u.node))
+      .sort((u, v) => nodeIndex.get(v.node)! - nodeIndex.get(u.node)! || u.slot - v.slot);
     if (uses.length === 0) {
       depend(g, own);
       g.compute = () => tensor(own.value!.shape[0], own.value!.shape[1]);
@@ -192,9 +232,17 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       depend(g, gOut);
       depend(g, out);
       for (const o of operands) depend(g, o);
+      const backward = op.backward[slot];
+      // One context per term, refilled on each compute, for the same reason as the forward operands.
+      const ctx: { inputs: Tensor[]; output: Tensor; grad: Tensor; attrs: BackwardContext["attrs"] } = {
+        inputs: new Array(operands.length), output: undefined!, grad: undefined!, attrs: node.attrs,
+      };
       return () => {
+        for (let k = 0; k < operands.length; k++) ctx.inputs[k] = operands[k].value!;
+        ctx.output = out.value!;
+        ctx.grad = gOut.value!;
         try {
-          return op.backward[slot]({ inputs: operands.map((o) => o.value!), output: out.value!, grad: gOut.value!, attrs: node.attrs });
+          return backward(ctx);
         } catch (e) {
           throw computeError(consumerId, `${node.op} backward`, e);
         }
@@ -210,17 +258,24 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
             return acc;
           };
   }
-  // Heights: a cell sits one above its highest dep, so height order is a topological order.
-  const heightKnown = new Set<Cell>();
-  const heightOf = (c: Cell): number => {
-    if (heightKnown.has(c)) return c.height;
-    for (const d of c.deps) c.height = Math.max(c.height, heightOf(d) + 1);
-    heightKnown.add(c);
-    return c.height;
-  };
-  for (const c of cells.values()) heightOf(c);
+  // Heights: a cell sits one above its highest dep, so height order is a topological order; ranks fix
+  // one such order (ties by creation) so plans can be sorted by a number.
   const allCells = [...cells.values()];
+  const height = new Map<Cell, number>();
+  const heightOf = (c: Cell): number => {
+    let h = height.get(c);
+    if (h !== undefined) return h;
+    h = 0;
+    for (const d of c.deps) h = Math.max(h, heightOf(d) + 1);
+    height.set(c, h);
+    return h;
+  };
+  [...allCells]
+    .map((c, i) => [c, heightOf(c), i] as const)
+    .sort((a, b) => a[1] - b[1] || a[2] - b[2])
+    .forEach(([c], rank) => (c.rank = rank));
   const sourceCells = allCells.filter((c) => c.kind === SOURCE);
+  const batchSources = sourceCells.filter((c) => c.shape!.includes("m")).length;
 
   // ---- scheduler state ------------------------------------------------------------------------------
   let epoch = 0;
@@ -229,14 +284,22 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   let running = false;
   /** Depth of transaction(fn) calls; sets inside are gathered into `pending`. */
   let batchDepth = 0;
-  let pending: Map<string, Tensor> | undefined;
-  const queue: Map<string, Tensor>[] = [];
-  let undoLog: Undo[] = [];
+  let pending: Map<Cell, Tensor> | undefined;
+  /** Transactions submitted while another ran, in order. */
+  const queue: Changes[] = [];
+  /** Bumped whenever what is active or observed changes: plans built before are stale. */
+  let version = 0;
+  let walkStamp = 0;
+  /** Plans of transactions changing several sources, by their ranks. */
+  const multiPlans = new Map<string, Plan>();
   let lastSnapshot: Snapshot | undefined;
-  const snapshotObservers = new Set<(s: Snapshot) => void>();
+  let snapshotObservers: readonly Observer<Snapshot>[] = [];
   const errorObservers = new Set<(e: GradstreamError) => void>();
+  const completers = new Set<() => void>();
   const connections = new Set<Subscription>();
   let m = 0;
+  /** Reused by single-source sets outside a transaction (the common case), so they allocate nothing. */
+  const single: Changes = { cells: [undefined!], values: [undefined!] };
 
   // ---- initial sources ------------------------------------------------------------------------------
   {
@@ -268,6 +331,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     if (expected && kind !== expected) throw new GradstreamError("DATA_INVALID", { file, node: id, message: `'${id}' is ${kind === "input" ? "an input" : "a param"}, not ${expected === "input" ? "an input" : "a param"}` });
     const t = fromNested(v);
     if (typeof t === "string") throw new GradstreamError("DATA_INVALID", { file, node: id, message: t });
+    // A hand-made Tensor whose data does not fill its shape would be read out of bounds by every kernel.
+    if (t.data.length !== t.shape[0] * t.shape[1]) throw new GradstreamError("DATA_INVALID", { file, node: id, message: `'${id}' has shape [${t.shape.join(",")}] but ${t.data.length} numbers` });
     return t;
   }
 
@@ -276,120 +341,186 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     return new GradstreamError("COMPUTE", { file, node, message: `${what} failed: ${(e as Error)?.message ?? e}` });
   }
 
-  // ---- reading: verify a cell at the current epoch, recomputing only if a dep changed -----------------
-  function log(c: Cell): void {
-    if (c.loggedAt === epoch) return;
-    c.loggedAt = epoch;
-    undoLog.push({ cell: c, value: c.value, verifiedAt: c.verifiedAt, changedAt: c.changedAt, stale: c.stale, computes: c.computes });
-  }
-
+  // ---- reading: an active cell is current; an inactive one is verified, recomputed if a dep changed ----
   function read(c: Cell): Tensor {
-    if (c.kind === SOURCE || c.verifiedAt === epoch) return c.value!;
-    if (c.activeRefs > 0 && !c.stale && c.value !== undefined) return c.value;
+    if (c.kind === SOURCE || c.activeRefs > 0 || c.verifiedAt === epoch) return c.value!;
     let changed = c.value === undefined;
     for (let i = 0; i < c.deps.length; i++) {
       const d = c.deps[i];
       read(d);
       if (d.changedAt > c.verifiedAt) changed = true;
     }
-    log(c);
     if (changed) {
       c.value = c.compute();
       c.changedAt = epoch;
       c.computes++;
     }
     c.verifiedAt = epoch;
-    c.stale = false;
     return c.value!;
   }
 
   // ---- activation: observed cells and everything they need are kept up to date -----------------------
+  // Callers read a cell (verifying it and all it needs) before activating it, so "active" implies "current".
   function activate(c: Cell): void {
     if (c.activeRefs++ === 0) {
-      // Nothing marked it while it was inactive: it must be verified on its next read.
-      if (c.kind !== SOURCE) c.stale = true;
+      version++;
       for (const d of c.deps) activate(d);
     }
   }
   function deactivate(c: Cell): void {
     if (--c.activeRefs === 0) {
-      // It was up to date while active; remember that, since no transaction will mark it any more.
-      if (!c.stale && c.value !== undefined && c.kind !== SOURCE) c.verifiedAt = epoch;
+      version++;
+      // It was current while active; from now on only verifiedAt tells a read that.
+      c.verifiedAt = epoch;
       for (const d of c.deps) deactivate(d);
     }
   }
 
-  // ---- transactions -----------------------------------------------------------------------------------
-  function commit(changes: Map<string, Tensor>): void {
-    // Validate against the state as it would be, before anything is touched.
-    const prospective = new Map<string, Tensor>();
-    for (const c of sourceCells) prospective.set(c.id, changes.get(c.id) ?? c.value!);
-    const bound = bindShapes(graph, prospective, file);
+  // ---- plans ------------------------------------------------------------------------------------------
+  function planFor(sources: readonly Cell[]): Plan {
+    if (sources.length === 1) {
+      const s = sources[0];
+      if (s.plan?.version !== version) s.plan = buildPlan(sources);
+      return s.plan;
+    }
+    if (multiPlans.size && multiPlans.values().next().value!.version !== version) multiPlans.clear();
+    const key = sources.map((s) => s.rank).sort((a, b) => a - b).join(",");
+    let plan = multiPlans.get(key);
+    if (!plan) {
+      plan = buildPlan(sources);
+      if (multiPlans.size >= 64) multiPlans.clear(); // many distinct combinations: keep the cache small
+      multiPlans.set(key, plan);
+    }
+    return plan;
+  }
 
+  function buildPlan(sources: readonly Cell[]): Plan {
+    const stamp = ++walkStamp;
+    const reached: Cell[] = [];
+    const stack = [...sources];
+    while (stack.length) {
+      const c = stack.pop()!;
+      for (const d of c.dependents) {
+        // Inactive cells have no active dependents, so the walk stops there; they verify when read.
+        if (d.activeRefs === 0 || d.visited === stamp) continue;
+        d.visited = stamp;
+        reached.push(d);
+        stack.push(d);
+      }
+    }
+    const byRank = (a: Cell, b: Cell) => a.rank - b.rank;
+    reached.sort(byRank);
+    const emit = [...sources].sort(byRank).concat(reached).filter((c) => c.observers.length > 0);
+    return { version, cells: reached, emit };
+  }
+
+  // ---- transactions -----------------------------------------------------------------------------------
+  /**
+   * Checks the new values' shapes against the declarations and returns the batch size they imply; throws
+   * one GradstreamError with an issue per mistake, each naming the source.
+   */
+  function validate(changes: Changes): number {
+    let newM = -1;
+    let mFrom = "";
+    let mSources = 0;
+    let issues: Issue[] | undefined;
+    for (let i = 0; i < changes.cells.length; i++) {
+      const { id, shape: decl } = changes.cells[i];
+      const t = changes.values[i];
+      let bears = false;
+      let fits = true;
+      for (let axis = 0; axis < 2; axis++) {
+        const d = decl![axis];
+        const actual = t.shape[axis];
+        if (d !== "m") fits &&= d === actual;
+        else if (((bears = true), newM === -1)) (newM = actual), (mFrom = id);
+        else if (newM !== actual) (issues ??= []).push({ file, node: id, field: "shape", message: `'${id}' has ${actual} samples (columns), '${mFrom}' has ${newM}: m must agree across inputs` });
+      }
+      if (!fits) {
+        const expected = decl!.map((d) => (d === "m" ? (newM === -1 ? "m" : newM) : d));
+        (issues ??= []).push({ file, node: id, field: "shape", message: `'${id}' should be [${expected.join(",")}], got [${t.shape.join(",")}]` });
+      }
+      if (bears) mSources++;
+    }
+    // Changing only some of the batch-carrying inputs keeps m; changing all of them may choose a new one.
+    if (!issues && newM !== -1 && newM !== m && mSources < batchSources) {
+      const kept = sourceCells.find((c) => c.shape!.includes("m") && !changes.cells.includes(c))!;
+      issues = [{ file, node: mFrom, field: "shape", message: `'${mFrom}' has ${newM} samples (columns), '${kept.id}' has ${m}: m must agree across inputs (set every input with m in one transaction to change the batch size)` }];
+    }
+    if (issues) throw new GradstreamError("DATA_INVALID", issues);
+    return newM === -1 ? m : newM;
+  }
+
+  function commit(changes: Changes): void {
+    const newM = validate(changes);
+    const plan = planFor(changes.cells);
+    const work = plan.cells;
     running = true;
-    const previousM = m;
     epoch++;
-    undoLog = [];
-    const observed: Cell[] = [];
+    const sources = changes.cells;
+    for (let i = 0; i < sources.length; i++) {
+      const c = sources[i];
+      c.prevValue = c.value;
+      c.prevChangedAt = c.changedAt;
+      c.value = changes.values[i];
+      c.changedAt = epoch;
+      c.verifiedAt = epoch;
+    }
+    let done = 0;
     try {
-      // Mark: everything active downstream of a changed source may be affected.
-      const stack: Cell[] = [];
-      for (const [id, t] of changes) {
-        const c = valueCell.get(id)!;
-        log(c);
-        c.value = t;
+      for (; done < work.length; done++) {
+        const c = work[done];
+        c.prevValue = c.value;
+        c.prevVerifiedAt = c.verifiedAt;
+        c.prevChangedAt = c.changedAt;
+        c.value = c.compute();
         c.changedAt = epoch;
         c.verifiedAt = epoch;
-        if (c.observers.size || c.observedBySnapshot) observed.push(c);
-        stack.push(c);
+        c.computes++;
       }
-      m = bound.m;
-      while (stack.length) {
-        const c = stack.pop()!;
-        for (const d of c.dependents) {
-          if (d.activeRefs === 0 || d.stale) continue;
-          log(d);
-          d.stale = true;
-          if (d.observers.size || d.observedBySnapshot) observed.push(d);
-          stack.push(d);
-        }
-      }
-      // Compute: observed cells in height order; reading one pulls exactly the stale cells it needs.
-      observed.sort((a, b) => a.height - b.height);
-      for (const c of observed) read(c);
     } catch (e) {
-      rollback(previousM);
+      // Nothing half-applied: every cell this transaction touched gets its old value back.
+      for (let k = 0; k < done; k++) {
+        const c = work[k];
+        c.value = c.prevValue;
+        c.verifiedAt = c.prevVerifiedAt;
+        c.changedAt = c.prevChangedAt;
+        c.computes--;
+      }
+      for (const c of sources) {
+        c.value = c.prevValue;
+        c.changedAt = c.prevChangedAt;
+      }
+      epoch--;
       running = false;
       throw e;
     }
+    m = newM;
+    for (let k = 0; k < work.length; k++) work[k].prevValue = undefined; // let old tensors go
+    for (const c of sources) c.prevValue = undefined;
     // Emit: only now, so every subscriber sees one finished epoch.
     try {
-      for (const c of observed) {
-        if (c.changedAt !== epoch || c.observers.size === 0) continue;
-        for (const next of [...c.observers]) next(c.value!);
+      const emit = plan.emit;
+      for (let k = 0; k < emit.length && !disposed; k++) {
+        const c = emit[k];
+        const observers = c.observers;
+        for (let j = 0; j < observers.length; j++) {
+          const o = observers[j];
+          if (o.since !== epoch) o.next(c.value!);
+        }
       }
-      if (snapshotObservers.size) {
+      if (snapshotObservers.length && !disposed) {
         const s = snapshot();
-        for (const next of [...snapshotObservers]) next(s);
+        for (const o of snapshotObservers) if (o.since !== epoch) o.next(s);
       }
     } finally {
       running = false;
     }
   }
 
-  function rollback(previousM: number): void {
-    for (let i = undoLog.length - 1; i >= 0; i--) {
-      const u = undoLog[i];
-      Object.assign(u.cell, { value: u.value, verifiedAt: u.verifiedAt, changedAt: u.changedAt, stale: u.stale, computes: u.computes, loggedAt: -1 });
-    }
-    undoLog = [];
-    epoch--;
-    m = previousM;
-  }
-
   /** Runs queued transactions (sets made while another transaction was running) one after another. */
   function drain(): void {
-    while (queue.length && !running) {
+    while (queue.length && !running && !disposed) {
       const next = queue.shift()!;
       try {
         commit(next);
@@ -405,33 +536,57 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     else console.error(err.message);
   }
 
-  function submit(changes: Map<string, Tensor>): void {
+  function submit(changes: Changes): void {
     if (running) {
       queue.push(changes); // re-entrant: the next transaction, never interleaved with this one
       return;
     }
-    commit(changes);
-    drain();
+    try {
+      commit(changes);
+    } finally {
+      drain();
+    }
   }
 
   function assertLive(): void {
     if (disposed) throw new GradstreamError("DISPOSED", "this runtime has been disposed");
   }
 
+  function sourceCell(id: string, v: TensorLike): [Cell, Tensor] {
+    const t = toTensor(id, v);
+    return [valueCell.get(id)!, t];
+  }
+
   function set(values: Record<string, TensorLike>): void {
     assertLive();
-    const changes = new Map<string, Tensor>();
-    for (const id of Object.keys(values)) changes.set(id, toTensor(id, values[id]));
+    const keys = Object.keys(values);
+    if (keys.length === 0) return;
     if (batchDepth > 0) {
+      const parsed = keys.map((id) => sourceCell(id, values[id]));
       pending ??= new Map();
-      for (const [id, t] of changes) pending.set(id, t);
+      for (const [c, t] of parsed) pending.set(c, t);
       return;
     }
-    submit(changes);
+    if (keys.length === 1 && !running) {
+      const [c, t] = sourceCell(keys[0], values[keys[0]]);
+      single.cells[0] = c;
+      single.values[0] = t;
+      try {
+        submit(single);
+      } finally {
+        single.cells[0] = undefined!;
+        single.values[0] = undefined!;
+      }
+      return;
+    }
+    const parsed = keys.map((id) => sourceCell(id, values[id]));
+    submit({ cells: parsed.map((p) => p[0]), values: parsed.map((p) => p[1]) });
   }
 
   function transaction(fn: () => void): void {
     assertLive();
+    // A nested transaction that throws takes back only its own sets, like a savepoint.
+    const savepoint = batchDepth > 0 && pending ? new Map(pending) : undefined;
     batchDepth++;
     let ok = false;
     try {
@@ -439,10 +594,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       ok = true;
     } finally {
       batchDepth--;
-      if (batchDepth === 0) {
+      if (!ok) pending = batchDepth > 0 ? savepoint : undefined;
+      else if (batchDepth === 0 && pending) {
         const changes = pending;
         pending = undefined;
-        if (ok && changes?.size) submit(changes);
+        if (!disposed) submit({ cells: [...changes.keys()], values: [...changes.values()] });
       }
     }
   }
@@ -455,60 +611,61 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         subscriber.complete();
         return;
       }
-      const next = (t: Tensor) => subscriber.next(t);
-      activate(c);
       let value: Tensor;
       try {
         value = read(c);
       } catch (e) {
-        deactivate(c);
         subscriber.error(e);
         return;
       }
-      c.observers.add(next);
+      activate(c);
+      const observer: Observer<Tensor> = { next: (t) => subscriber.next(t), since: epoch };
+      c.observers = [...c.observers, observer];
+      version++;
+      const complete = () => subscriber.complete();
       completers.add(complete);
-      function complete() {
-        subscriber.complete();
-      }
       subscriber.next(value);
       return () => {
         completers.delete(complete);
-        if (c.observers.delete(next)) deactivate(c);
+        if (!c.observers.includes(observer)) return; // dispose() already let go of everything
+        c.observers = c.observers.filter((o) => o !== observer);
+        version++;
+        deactivate(c);
       };
     });
   }
-  const completers = new Set<() => void>();
 
   const snapshot$ = new Observable<Snapshot>((subscriber) => {
     if (disposed) {
       subscriber.complete();
       return;
     }
-    const next = (s: Snapshot) => subscriber.next(s);
-    for (const c of allCells) {
-      activate(c);
-      c.observedBySnapshot++;
-    }
-    snapshotObservers.add(next);
-    const complete = () => subscriber.complete();
-    completers.add(complete);
+    let first: Snapshot;
     try {
-      subscriber.next(snapshot());
+      first = snapshot();
     } catch (e) {
       subscriber.error(e);
+      return;
     }
+    for (const c of allCells) activate(c);
+    const observer: Observer<Snapshot> = { next: (s) => subscriber.next(s), since: epoch };
+    snapshotObservers = [...snapshotObservers, observer];
+    const complete = () => subscriber.complete();
+    completers.add(complete);
+    subscriber.next(first);
     return () => {
       completers.delete(complete);
-      if (snapshotObservers.delete(next)) {
-        for (const c of allCells) {
-          c.observedBySnapshot--;
-          deactivate(c);
-        }
-      }
+      if (!snapshotObservers.includes(observer)) return;
+      snapshotObservers = snapshotObservers.filter((o) => o !== observer);
+      for (const c of allCells) deactivate(c);
     };
   });
 
   const errors$ = new Observable<GradstreamError>((subscriber) => {
+    if (disposed) {
+      subscriber.complete();
+      return;
+    }
     const next = (e: GradstreamError) => subscriber.next(e);
     errorObservers.add(next);
     const complete = () => subscriber.complete();
@@ -522,8 +679,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   function snapshot(): Snapshot {
     assertLive();
     if (lastSnapshot?.epoch === epoch) return lastSnapshot;
-    const prev = lastSnapshot;
-    const base: Snapshot = prev ?? { epoch: -1, values: {}, grads: {} };
+    const base: Snapshot = lastSnapshot ?? { epoch: -1, values: {}, grads: {} };
     // A failed read here (a computation error) leaves the last snapshot as it was.
     const fresh: [string, Tensor, Tensor][] = ids.map((id) => [id, read(valueCell.get(id)!), read(gradCell.get(id)!)]);
     lastSnapshot = produce(base, (draft) => {
@@ -539,7 +695,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function connect(id: string, source$: Observable<TensorLike>): Subscription {
     assertLive();
-    toTensorKind(id);
+    const kind = graph.kinds.get(id);
+    if (kind !== "input" && kind !== "param") throw new GradstreamError("DATA_INVALID", { file, node: id, message: kind ? `'${id}' is a computed node; only inputs and params can be connected` : `'${id}' is not an input or param of graph ${graph.name}` });
     const sub = source$.subscribe({
       next: (v) => {
         if (disposed) return;
@@ -549,16 +706,12 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
           report(e);
         }
       },
-      error: (e) => report(e),
+      // The source failing is not a computation error: name the input it was driving.
+      error: (e) => report(e instanceof GradstreamError ? e : new GradstreamError("IO", { file, node: id, message: `the source connected to '${id}' failed: ${(e as Error)?.message ?? e}` })),
     });
     connections.add(sub);
     sub.add(() => connections.delete(sub));
     return sub;
-  }
-
-  function toTensorKind(id: string): void {
-    const kind = graph.kinds.get(id);
-    if (kind !== "input" && kind !== "param") throw new GradstreamError("DATA_INVALID", { file, node: id, message: kind ? `'${id}' is a computed node; only inputs and params can be connected` : `'${id}' is not an input or param of graph ${graph.name}` });
   }
 
   function stats(): RuntimeStats {
@@ -573,12 +726,15 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     for (const sub of [...connections]) sub.unsubscribe();
     for (const complete of [...completers]) complete();
     completers.clear();
-    snapshotObservers.clear();
+    snapshotObservers = [];
     errorObservers.clear();
     queue.length = 0;
+    pending = undefined;
+    multiPlans.clear();
     for (const c of allCells) {
-      c.observers.clear();
+      c.observers = [];
       c.value = undefined;
+      c.plan = undefined;
     }
     lastSnapshot = undefined;
   }
@@ -596,4 +752,17 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     stats,
     dispose,
   };
+}
+
+/** Every [1,1] value the scalar path makes shares one frozen shape. */
+const SCALAR_SHAPE: readonly [1, 1] = Object.freeze([1, 1] as const);
+
+function scalarTensor(v: number): Tensor {
+  const data = new Float64Array(1);
+  data[0] = v;
+  return { shape: SCALAR_SHAPE, data };
+}
+
+function noCompute(): Tensor {
+  throw new Error("a source is set, never computed");
 }

@@ -1,50 +1,92 @@
 /**
- * The hot loops of gradstream. Every matrix product is reduced to one kernel, `matmulNT` (C = A·Bᵀ), whose
- * operands are both read contiguously along the shared dimension; the other forms transpose first
- * (O(n²), cheap beside the O(n³) product). The kernel computes 2×4 blocks of C in 8 local accumulators,
- * so each step loads 6 numbers for 8 multiply-adds and never stores until the block is done.
+ * The hot loops of gradstream. Matrix products run on a WebAssembly SIMD kernel where the engine has one
+ * (simdGemm.ts: every form, A·B, A·Bᵀ, Aᵀ·B, without transposing A and with Bᵀ written straight into its
+ * heap), else on the plain-JS kernel `gemmNT` (C = A·Bᵀ), whose operands are both read contiguously along
+ * the shared dimension; the other forms transpose first (O(n²), cheap beside the O(n³) product). It
+ * computes 2×4 blocks of C in 8 local accumulators, so each step loads 6 numbers for 8 multiply-adds and
+ * never stores until the block is done. Both add each entry's products in order, as the naive loop does.
  */
 import { type Tensor, tensor } from "./tensor.ts";
+import { createSimdGemm } from "./simdGemm.ts";
+import { transposeInto } from "./transposeInto.ts";
 
-/** C = A·Bᵀ for A `[a,k]`, B `[b,k]`. */
+const simd = createSimdGemm();
+let simdOn = simd !== undefined;
+
+/**
+ * Chooses the SIMD kernel (the default where available) or the plain-JS one, for tests and benchmarks
+ * that compare the two. Returns whether SIMD is now in use (false if asked for but unavailable).
+ *
+ * @example
+ * useSimdKernels(false); // plain JS from now on
+ * useSimdKernels(true);  // back to WebAssembly SIMD, if the engine has it
+ */
+export function useSimdKernels(on: boolean): boolean {
+  simdOn = on && simd !== undefined;
+  return simdOn;
+}
+
+/**
+ * C = A·Bᵀ for A `[a,k]`, B `[b,k]`: the weight gradient dW = dZ·Xᵀ without forming Xᵀ as a tensor.
+ *
+ * @example
+ * matmulNT(fromRows([[1, 2]]), fromRows([[3, 4], [5, 6]])) // [[11, 17]]
+ */
 export function matmulNT(A: Tensor, B: Tensor): Tensor {
   const [a, k] = A.shape;
   const [b, k2] = B.shape;
   if (k !== k2) throw new RangeError(`matmulNT: inner sizes ${k} and ${k2} differ`);
+  const fast = simdOn ? simd!.product(A.data, false, B.data, true, a, k, b) : undefined;
+  return fast ? tensor(a, b, fast) : ntProduct(A, B);
+}
+
+/**
+ * C = A·B for A `[a,k]`, B `[k,b]`.
+ *
+ * @example
+ * matmul(fromRows([[1, 2]]), fromRows([[3], [4]])) // [[11]]
+ */
+export function matmul(A: Tensor, B: Tensor): Tensor {
+  if (A.shape[1] !== B.shape[0]) throw new RangeError(`matmul: inner sizes ${A.shape[1]} and ${B.shape[0]} differ`);
+  const [a, k] = A.shape, b = B.shape[1];
+  const fast = simdOn ? simd!.product(A.data, false, B.data, false, a, k, b) : undefined;
+  if (fast) return tensor(a, b, fast);
+  if (b === 1) return ntProduct(A, { shape: [1, k], data: B.data }); // a column is its own transpose
+  return ntProduct(A, transpose(B));
+}
+
+/**
+ * C = Aᵀ·B for A `[k,a]`, B `[k,b]`: the input gradient dX = Wᵀ·dZ, reading W in place.
+ *
+ * @example
+ * matmulTN(fromRows([[1, 2]]), fromRows([[3]])) // [[3], [6]]
+ */
+export function matmulTN(A: Tensor, B: Tensor): Tensor {
+  if (A.shape[0] !== B.shape[0]) throw new RangeError(`matmulTN: inner sizes ${A.shape[0]} and ${B.shape[0]} differ`);
+  const [k, a] = A.shape, b = B.shape[1];
+  const fast = simdOn ? simd!.product(A.data, true, B.data, false, a, k, b) : undefined;
+  if (fast) return tensor(a, b, fast);
+  return ntProduct(transpose(A), transpose(B));
+}
+
+/** The plain-JS A·Bᵀ. */
+function ntProduct(A: Tensor, B: Tensor): Tensor {
+  const [a, k] = A.shape, b = B.shape[0];
   const C = new Float64Array(a * b);
   gemmNT(A.data, B.data, C, a, b, k);
   return tensor(a, b, C);
 }
 
-/** C = A·B for A `[a,k]`, B `[k,b]`. */
-export function matmul(A: Tensor, B: Tensor): Tensor {
-  if (A.shape[1] !== B.shape[0]) throw new RangeError(`matmul: inner sizes ${A.shape[1]} and ${B.shape[0]} differ`);
-  if (B.shape[1] === 1) return matmulNT(A, { shape: [1, B.shape[0]], data: B.data }); // a column is its own transpose
-  return matmulNT(A, transpose(B));
-}
-
-/** C = Aᵀ·B for A `[k,a]`, B `[k,b]`. */
-export function matmulTN(A: Tensor, B: Tensor): Tensor {
-  if (A.shape[0] !== B.shape[0]) throw new RangeError(`matmulTN: inner sizes ${A.shape[0]} and ${B.shape[0]} differ`);
-  return matmulNT(transpose(A), transpose(B));
-}
-
+/**
+ * Aᵀ as a new tensor.
+ *
+ * @example
+ * transpose(fromRows([[1, 2, 3]])).shape // [3, 1]
+ */
 export function transpose(A: Tensor): Tensor {
   const [r, c] = A.shape;
-  const src = A.data;
   const out = new Float64Array(r * c);
-  // Blocked so both the reads and the writes stay within a few cache lines.
-  const BS = 32;
-  for (let i0 = 0; i0 < r; i0 += BS) {
-    const i1 = Math.min(i0 + BS, r);
-    for (let j0 = 0; j0 < c; j0 += BS) {
-      const j1 = Math.min(j0 + BS, c);
-      for (let i = i0; i < i1; i++) {
-        const row = i * c;
-        for (let j = j0; j < j1; j++) out[j * r + i] = src[row + j];
-      }
-    }
-  }
+  transposeInto(A.data, r, c, out, 0);
   return tensor(c, r, out);
 }
 

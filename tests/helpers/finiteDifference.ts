@@ -74,7 +74,7 @@ export function checkOp(op: OpDef, operands: readonly Tensor[], options: OpCheck
     const symbolic = op.shape(options.symbolicShapes, attrs);
     const m = options.m ?? 1;
     if (typeof symbolic === "string") fail(`shape rule refuses symbolic operands ${options.symbolicShapes.map(show).join(", ")}: ${symbolic}`);
-    else if (!sameShape(symbolic.map((d) => (d === "m" ? m : d)) as Shape, output.shape)) fail(`symbolic shape rule says ${show(symbolic)} (m = ${m}), forward returned ${show(output.shape)}`);
+    else if (!sameShape(symbolic.map((d) => (d === "m" ? m : d)), output.shape)) fail(`symbolic shape rule says ${show(symbolic)} (m = ${m}), forward returned ${show(output.shape)}`);
   }
   if (output.data.length !== output.shape[0] * output.shape[1]) fail(`forward returned ${output.data.length} numbers for shape ${show(output.shape)}`);
 

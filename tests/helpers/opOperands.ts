@@ -83,6 +83,7 @@ export const operandGenerators: Readonly<Record<string, OperandGenerator>> = {
   mse: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M]), real([n, M])] }) }),
   mean: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
   sum: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
+  center_batch: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
 };
 
 /** The generator of an op, or an error saying where to add one. */

@@ -3,10 +3,14 @@
  * operands do not fit: the text a user reads after "graphs/x.yaml: node Z1: ".
  */
 import { describe, expect, it } from "vitest";
-import { getOp } from "../../src/ops/registry.ts";
+import { allOps, getOp } from "../../src/ops/registry.ts";
 import type { Shape } from "../../src/ops/op.ts";
 
-const rule = (name: string, ...shapes: Shape[]) => getOp(name)!.shape(shapes, {});
+const covered = new Set<string>();
+const rule = (name: string, ...shapes: Shape[]) => {
+  covered.add(name);
+  return getOp(name)!.shape(shapes, {});
+};
 
 describe("matmul", () => {
   it("[a,k]·[k,m] → [a,m]", () => {
@@ -82,6 +86,18 @@ describe.each(["mean", "sum"])("%s", (name) => {
     expect(rule(name, [4, "m"])).toEqual([4, 1]);
     expect(rule(name, [4, 6])).toEqual([4, 1]);
   });
+});
+
+describe("center_batch", () => {
+  it("keeps its operand's shape (it centres each row over the batch)", () => {
+    expect(rule("center_batch", [4, "m"])).toEqual([4, "m"]);
+  });
+});
+
+// Runs after the tests above (vitest runs a file's tests in order): an op added to the registry needs
+// its shape rule written down here.
+it("every op of the registry has its shape rule tested in this file", () => {
+  expect(allOps().map((op) => op.name).filter((name) => !covered.has(name))).toEqual([]);
 });
 
 it("every op's arity is its operand list", () => {

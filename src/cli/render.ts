@@ -1,0 +1,66 @@
+/**
+ * `gradstream render <graph>`: the graph laid out with elkjs as a standalone SVG. Without `-o` it writes
+ * `<graph name>.svg` in the current directory; `-o -` writes to stdout. With `--data` (or `--values` for
+ * random inputs) every box shows its value and gradient. The same graph and data give the same bytes.
+ */
+import { writeFile } from "node:fs/promises";
+import { Command } from "commander";
+import { GradstreamError } from "../errors.ts";
+import { loadGraph } from "../graph/parseGraph.ts";
+import { backward, forward } from "../graph/evaluate.ts";
+import { loadProblem } from "./loadProblem.ts";
+import { nonNegativeInt, positiveInt } from "./options.ts";
+
+interface RenderOptions {
+  output?: string;
+  data?: string;
+  values?: boolean;
+  seed: number;
+  m: number;
+}
+
+export function renderCommand(): Command {
+  return new Command("render")
+    .description("draws the graph as an SVG (elkjs layout, shapes on edges); with --data, each node's value and gradient")
+    .argument("<graph>", "graph file (.yaml, .yml or .json)")
+    .option("-o, --output <file>", "where to write the SVG; '-' for stdout (default: <graph name>.svg in the current directory)")
+    .option("--data <file>", "data file (JSON): show each node's value and gradient dJ/dx")
+    .option("--values", "show values and gradients for random inputs (batch size --m, --seed) when there is no --data")
+    .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
+    .option("--m <n>", "batch size of the random inputs used with --values", positiveInt("--m"), 4)
+    .action(async (graphPath: string, opts: RenderOptions) => {
+      // Loaded here, not at the top: elkjs takes a few hundred ms to load, which the other commands need not pay.
+      const [{ layoutGraph }, { nodeSummaries }, { renderSvg }] = await Promise.all([import("../view/layoutGraph.ts"), import("../view/nodeSummaries.ts"), import("../view/renderSvg.ts")]);
+      const withValues = Boolean(opts.data || opts.values);
+      let svg: string;
+      let name: string;
+      if (withValues) {
+        const p = await loadProblem(graphPath, opts);
+        const values = forward(p.graph, p.values);
+        const summaries = nodeSummaries(p.graph, values, backward(p.graph, values));
+        svg = renderSvg(await layoutGraph(p.graph, { values: true }), { summaries, m: p.m });
+        name = p.graph.name;
+      } else {
+        const graph = await loadGraph(graphPath);
+        svg = renderSvg(await layoutGraph(graph));
+        name = graph.name;
+      }
+      if (opts.output === "-") {
+        process.stdout.write(svg);
+        return;
+      }
+      const out = opts.output ?? `${fileSafe(name)}.svg`;
+      try {
+        await writeFile(out, svg);
+      } catch (e) {
+        throw new GradstreamError("IO", { file: out, message: `cannot write the SVG: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      }
+      console.log(`wrote ${out}`);
+    });
+}
+
+/** A graph's name may hold any text; the default file name keeps only what every file system accepts. */
+function fileSafe(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "");
+  return safe || "graph";
+}

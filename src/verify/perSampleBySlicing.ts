@@ -1,0 +1,40 @@
+/**
+ * Per-sample gradients by slicing: the graph is evaluated on each sample alone (a batch of m = 1) and
+ * differentiated there. Sample i's gradient is that of the cost of the one-sample batch {xᵢ}, which for a
+ * `mean` or a `sum` cost is ∇Lᵢ, the unscaled per-sample gradient (no 1/m: at m = 1 there is none). This
+ * is the reference the vectorised method is checked against: it needs nothing but the graph's own forward
+ * and backward, at the cost of m small passes.
+ *
+ * @example
+ * for (const chunk of perSampleGradsBySlicing(graph, values, { chunkSize: 8 })) {
+ *   chunk.grads.get("W1") // 8 gradients ∇L_W1 of samples chunk.start … chunk.start + 7, one after another
+ * }
+ */
+import type { Graph } from "../graph/graph.ts";
+import { backward, forward } from "../graph/evaluate.ts";
+import { bindShapes } from "../graph/bindShapes.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { chunkSizeFor, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
+import { selectSamples } from "./selectSamples.ts";
+
+export function* perSampleGradsBySlicing(graph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
+  const { m } = bindShapes(graph, values);
+  const params = opts.params ?? graph.params.map((p) => p.id);
+  const sizes = params.map((id) => values.get(id)!.data.length);
+  const chunkSize = chunkSizeFor(opts, sizes.reduce((a, b) => a + b, 0));
+  const reused = opts.reuseBuffers ? sizes.map((size) => new Float64Array(Math.min(chunkSize, m) * size)) : undefined;
+  for (let start = 0; start < m; start += chunkSize) {
+    const count = Math.min(chunkSize, m - start);
+    const buffers = sizes.map((size, p) => (reused ? reused[p].subarray(0, count * size) : new Float64Array(count * size)));
+    for (let i = 0; i < count; i++) {
+      const one = selectSamples(graph, values, [start + i]);
+      const grads = backward(graph, forward(graph, one), params);
+      params.forEach((id, p) => {
+        const g = grads.get(id);
+        if (g) buffers[p].set(g.data, i * sizes[p]);
+        else buffers[p].fill(0, i * sizes[p], (i + 1) * sizes[p]); // the loss does not depend on it
+      });
+    }
+    yield { start, count, grads: new Map(params.map((id, p) => [id, buffers[p]])) };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * How a graph treats its samples, read from its shapes and its ops' `columnwise` flags, before any number
+ * is computed: which nodes reduce over the batch (and with which power of m), and which nodes couple
+ * samples. Per-sample gradients exist, and the batch gradient is m^k × their mean, only when every node
+ * that carries samples before the cost's reduction is column-wise and nothing computed from the whole
+ * batch flows back into a per-sample node.
+ *
+ * @example
+ * const s = sampleStructure(graph);
+ * s.coupling  // [{ node: "C", op: "center_batch", reason: "..." }] for a batch-norm-like graph
+ * s.scalePower // 0 for J = mean(L): batch gradient = m^0 × mean of per-sample gradients
+ */
+import { getOp } from "../ops/registry.ts";
+import type { Shape } from "../ops/op.ts";
+import { type Graph, hasBatchDim } from "../graph/graph.ts";
+
+export interface SampleReduction {
+  node: string;
+  op: string;
+  /** The power of m the op's backward carries itself (−1 for `mean`, 0 for `sum`). */
+  mPower: number;
+}
+
+export interface SampleCoupling {
+  node: string;
+  op: string;
+  reason: string;
+}
+
+export interface SampleStructure {
+  /** Some input the loss depends on carries samples (has the batch size m in its columns). */
+  batched: boolean;
+  /** Nodes whose operand carries samples and whose output does not: where the batch is reduced. */
+  reductions: SampleReduction[];
+  /** Nodes at which samples are coupled, each with the reason. Empty for a per-sample graph. */
+  coupling: SampleCoupling[];
+  /**
+   * k in "batch gradient = m^k × mean of per-sample gradients": 0 for a mean cost, 1 for a sum cost.
+   * Absent when the reductions disagree or there is no batch; `scaleNote` says why.
+   */
+  scalePower?: number;
+  scaleNote?: string;
+}
+
+export function sampleStructure(graph: Graph): SampleStructure {
+  const shape = (id: string) => graph.shapes.get(id)!;
+  const rowsAreSamples = (s: Shape) => s[0] === "m";
+  const live = ancestorsOfLoss(graph);
+  // Ids computed from the whole batch that carry no samples themselves (a mean over the batch), with the
+  // reduction they come from.
+  const aggregateOf = new Map<string, string>();
+  const reductions: SampleReduction[] = [];
+  const coupling: SampleCoupling[] = [];
+
+  for (const node of graph.nodes) {
+    if (!live.has(node.id)) continue;
+    const op = getOp(node.op)!;
+    const out = shape(node.id);
+    const batchedOperands = node.in.filter((id) => hasBatchDim(shape(id)));
+    const rowsOperand = [...node.in, node.id].find((id) => rowsAreSamples(shape(id)));
+    if (rowsOperand) {
+      coupling.push({ node: node.id, op: node.op, reason: `the rows of '${rowsOperand}' index samples (shape [m,${shape(rowsOperand)[1]}]); samples are columns, so ${node.op} mixes them` });
+      continue;
+    }
+    if (hasBatchDim(out)) {
+      const aggregate = node.in.find((id) => aggregateOf.has(id));
+      if (!op.columnwise) coupling.push({ node: node.id, op: node.op, reason: `${node.op} is not column-wise: each column of '${node.id}' depends on every sample of the batch` });
+      else if (aggregate) {
+        const from = aggregateOf.get(aggregate)!;
+        coupling.push({ node: node.id, op: node.op, reason: `it reads '${aggregate}', computed from the whole batch${from === aggregate ? "" : ` (by '${from}')`}, so each column of '${node.id}' depends on every sample` });
+      }
+    } else if (batchedOperands.length > 0) {
+      const slot = node.in.findIndex((id) => hasBatchDim(shape(id)));
+      reductions.push({ node: node.id, op: node.op, mPower: op.explain.mPower?.[slot] ?? 0 });
+      aggregateOf.set(node.id, node.id);
+    } else {
+      const aggregate = node.in.find((id) => aggregateOf.has(id));
+      if (aggregate) aggregateOf.set(node.id, aggregateOf.get(aggregate)!);
+    }
+  }
+
+  const batched = graph.inputs.some((d) => hasBatchDim(d.shape) && live.has(d.id));
+  const powers = new Set(reductions.map((r) => r.mPower));
+  let scalePower: number | undefined;
+  let scaleNote: string | undefined;
+  if (!batched) scaleNote = "no input the loss depends on carries samples (m)";
+  else if (powers.size !== 1) scaleNote = `the reductions over the batch scale differently (${reductions.map((r) => `${r.node}: ${r.op}`).join(", ")}), so the cost is not m^k × a mean of per-sample costs`;
+  else scalePower = 1 + [...powers][0];
+  return { batched, reductions, coupling, scalePower, scaleNote };
+}
+
+/** The loss and every id it depends on. */
+function ancestorsOfLoss(graph: Graph): Set<string> {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const seen = new Set<string>();
+  const stack = [graph.loss];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const ref of byId.get(id)?.in ?? []) stack.push(ref);
+  }
+  return seen;
+}

@@ -1,0 +1,121 @@
+/**
+ * The scaling check as a property, run by fast-check: for batch sizes m drawn from a list or a range and
+ * random data (inputs and params from `randomBindings(graph, m, seed)`), every comparison of
+ * `checkScaling` holds. On a failure fast-check shrinks the case to the smallest m (a list shrinks toward
+ * its first, smallest, element; a range toward its minimum) and the result carries the counterexample's
+ * full report, so the failure reads as a diagnosis, and fast-check's own report (seed, path, shrunk case).
+ * With fixed `data` only the seed varies (the permutation and the entries the gradient check samples).
+ *
+ * Across all the instances evaluated (runs and shrinking steps) it keeps, per param and comparison, the
+ * largest relative difference seen, and the scale ratio at that instance.
+ *
+ * @example
+ * const result = checkScalingProperty(graph, { m: { min: 1, max: 16 }, runs: 20, seed: 1 });
+ * result.pass                        // false for a graph whose mean applies 1/m twice
+ * result.counterexample              // { m: 2, seed: 0, report: { failures: [...diagnoses] } }
+ */
+import fc from "fast-check";
+import type { Graph } from "../graph/graph.ts";
+import { randomBindings } from "../data/loadData.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { checkScaling, type ComparisonName, type NotApplicable, type ScalingCheckOptions, type ScalingReport } from "./checkScaling.ts";
+
+export interface ScalingPropertyOptions extends Omit<ScalingCheckOptions, "seed"> {
+  /** Batch sizes: a list, or an inclusive range. Ignored with `data` (its m is used). */
+  m?: readonly number[] | { min: number; max: number };
+  /** Fixed inputs and params (a data file) instead of random data. */
+  data?: ReadonlyMap<string, Tensor>;
+  /** Number of random cases (default 20). */
+  runs?: number;
+  /** fast-check's seed (default: random); the report gives the one used. */
+  seed?: number;
+  /** Called after every evaluated instance, runs and shrinking steps alike. */
+  onInstance?: (report: ScalingReport, phase: "run" | "shrink") => void;
+}
+
+export interface WorstCase {
+  /** The largest relative difference seen, and the scale ratio and m of that instance. */
+  relativeDifference: number;
+  ratio: number;
+  m: number;
+  tolerance: number;
+  /** The worst instance passed only because its difference is below what rounding can cause. */
+  withinRounding: boolean;
+  /** Instances in which the comparison failed (a difference above tolerance may still pass as rounding). */
+  failed: number;
+}
+
+export interface ScalingPropertyResult {
+  pass: boolean;
+  /** Cases run before the first failure (or all), and shrinking steps after it. */
+  runs: number;
+  shrinks: number;
+  /** fast-check's seed: pass it back as `seed` to replay the same cases. */
+  seed: number;
+  /** param → comparison → the worst instance seen. */
+  worst: Map<string, Map<ComparisonName, WorstCase>>;
+  /** Comparisons that could not be made, with the reason (deduplicated across instances). */
+  notApplicable: NotApplicable[];
+  /** The shrunk failing case: m, the data seed, and its full report. */
+  counterexample?: { m: number; seed: number; report: ScalingReport };
+  /** fast-check's report of the failure (seed, counterexample, path). */
+  fastCheckReport?: string;
+}
+
+export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions = {}): ScalingPropertyResult {
+  const worst = new Map<string, Map<ComparisonName, WorstCase>>();
+  const notApplicable = new Map<string, NotApplicable>();
+  let phase: "run" | "shrink" = "run";
+  const evaluate = (m: number, seed: number): ScalingReport => {
+    const values = opts.data ?? randomBindings(graph, m, seed).values;
+    return checkScaling(graph, values, { ...opts, seed });
+  };
+  const record = (report: ScalingReport) => {
+    for (const c of report.comparisons) {
+      const perParam = worst.get(c.param) ?? worst.set(c.param, new Map()).get(c.param)!;
+      const w = perParam.get(c.comparison) ?? perParam.set(c.comparison, { relativeDifference: -1, ratio: NaN, m: 0, tolerance: c.tolerance, withinRounding: false, failed: 0 }).get(c.comparison)!;
+      if (c.relativeDifference > w.relativeDifference) Object.assign(w, { relativeDifference: c.relativeDifference, ratio: c.ratio, m: report.m, withinRounding: c.withinRounding });
+      if (!c.pass) w.failed++;
+    }
+    for (const n of report.notApplicable) notApplicable.set(`${n.comparison}: ${n.reason}`, n);
+    opts.onInstance?.(report, phase);
+  };
+
+  const dataM = opts.data && dataBatchSize(graph, opts.data);
+  const mArb = dataM !== undefined ? fc.constant(dataM) : batchSizes(opts.m ?? { min: 1, max: 16 });
+  const property = fc.property(mArb, fc.integer({ min: 0, max: 0x7fffffff }), (m, seed) => {
+    const report = evaluate(m, seed);
+    record(report);
+    if (!report.pass) {
+      phase = "shrink";
+      throw new Error(report.failures.map((f) => `${f.comparison} ${f.param}: ${f.diagnosis}`).join("\n"));
+    }
+  });
+  const details = fc.check(property, { numRuns: opts.runs ?? 20, seed: opts.seed });
+  const result: ScalingPropertyResult = {
+    pass: !details.failed,
+    runs: details.numRuns,
+    shrinks: details.numShrinks,
+    seed: details.seed,
+    worst,
+    notApplicable: [...notApplicable.values()],
+  };
+  if (details.failed && details.counterexample) {
+    const [m, seed] = details.counterexample;
+    result.counterexample = { m, seed, report: evaluate(m, seed) };
+    result.fastCheckReport = fc.defaultReportMessage(details);
+  }
+  return result;
+}
+
+function batchSizes(spec: readonly number[] | { min: number; max: number }): fc.Arbitrary<number> {
+  if ("min" in spec) return fc.integer({ min: spec.min, max: spec.max });
+  const sorted = [...new Set(spec)].sort((a, b) => a - b);
+  return fc.constantFrom(...sorted);
+}
+
+/** The number of columns of the first input that carries samples. */
+function dataBatchSize(graph: Graph, data: ReadonlyMap<string, Tensor>): number {
+  const input = graph.inputs.find((d) => d.shape[1] === "m");
+  return input ? data.get(input.id)!.shape[1] : 1;
+}

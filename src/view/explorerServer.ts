@@ -1,0 +1,167 @@
+/**
+ * The explorer's HTTP server (node:http): the page built by Vite, `GET /api/problem` (the graph text, the
+ * data, the layout) and `GET /api/events` (Server-Sent Events: `problem` when the graph or data file
+ * changes on disk and still reads, `problem-error` with the message when it does not). The page runs the
+ * runtime itself; the server lays out once, and again only when the graph's structure changes.
+ *
+ * Bound to 127.0.0.1 unless told otherwise. On a loopback address it also refuses requests whose Host is
+ * not a loopback name, so a web page elsewhere cannot reach it through DNS rebinding.
+ *
+ * @example
+ * const server = await startExplorerServer({ graphPath: "graphs/planar-tanh.yaml", port: 0 });
+ * console.log(server.url); await server.close();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { unwatchFile, watchFile } from "node:fs";
+import { extname } from "node:path";
+import type { AddressInfo } from "node:net";
+import { GradstreamError } from "../errors.ts";
+import { parseGraph, readText, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
+import { bindData, MAX_DATA_FILE_BYTES } from "../data/loadData.ts";
+import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
+import type { ExplorerProblem } from "./explorerProblem.ts";
+import { buildExplorer, type Asset } from "./buildExplorer.ts";
+
+export interface ExplorerServerOptions {
+  graphPath: string;
+  dataPath?: string;
+  /** Seed for params absent from the data and for random inputs. Default 1. */
+  seed?: number;
+  /** Batch size of random inputs when there is no data file. Default 4. */
+  m?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 5178; 0 picks a free port. */
+  port?: number;
+  /** Reload when the graph or data file changes. Default true. */
+  watch?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface ExplorerServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 5178;
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+const SECURITY_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+export async function startExplorerServer(options: ExplorerServerOptions): Promise<ExplorerServer> {
+  const opts = { seed: 1, m: 4, host: "127.0.0.1", port: DEFAULT_PORT, watch: true, log: () => {}, ...options };
+  let problem = await readProblem(opts, 1, undefined);
+  const assets = await buildExplorer({ log: opts.log });
+  const clients = new Set<ServerResponse>();
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}`);
+    }
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (LOOPBACK.has(opts.host) && !isLoopbackHost(req.headers.host)) return send(res, 403, "text/plain; charset=utf-8", "this explorer only answers requests addressed to 127.0.0.1 or localhost");
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "only GET");
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path === "/api/problem") return send(res, 200, "application/json; charset=utf-8", JSON.stringify(problem));
+    if (path === "/api/events") {
+      res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", ...SECURITY_HEADERS });
+      res.write(": gradstream explorer events\n\n");
+      clients.add(res);
+      req.on("close", () => clients.delete(res));
+      return;
+    }
+    const asset: Asset | undefined = assets.get(path === "/" ? "/index.html" : path);
+    if (!asset) return send(res, 404, "text/plain; charset=utf-8", `not found: ${path}`);
+    send(res, 200, asset.type, asset.body, req.method === "HEAD");
+  }
+
+  function broadcast(event: string, data: unknown): void {
+    for (const res of clients) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  const watched = [opts.graphPath, ...(opts.dataPath ? [opts.dataPath] : [])];
+  let reloading = Promise.resolve();
+  const onChange = () => {
+    // Reloads run one after another, so a slow read never overwrites a newer one.
+    reloading = reloading.then(async () => {
+      try {
+        problem = await readProblem(opts, problem.version + 1, problem);
+        opts.log(`reloaded ${watched.join(" and ")} (version ${problem.version})`);
+        broadcast("problem", { version: problem.version });
+      } catch (e) {
+        const message = e instanceof GradstreamError ? e.message : String(e);
+        opts.log(message);
+        broadcast("problem-error", { message });
+      }
+    });
+  };
+  if (opts.watch) for (const file of watched) watchFile(file, { interval: 400 }, (now, before) => now.mtimeMs !== before.mtimeMs && onChange());
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      const reason = e.code === "EADDRINUSE" ? `port ${opts.port} is in use (choose another with --port, or --port 0 for a free one)` : e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND" ? `cannot listen on host '${opts.host}'` : e.message;
+      reject(new GradstreamError("USAGE", reason));
+    });
+    server.listen(opts.port, opts.host, () => resolve((server.address() as AddressInfo).port));
+  });
+  const heartbeat = setInterval(() => {
+    for (const res of clients) res.write(": ping\n\n");
+  }, 25_000);
+  heartbeat.unref();
+
+  return {
+    url: `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${port}/`,
+    port,
+    async close() {
+      clearInterval(heartbeat);
+      for (const file of watched) unwatchFile(file);
+      for (const res of clients) res.end();
+      clients.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Reads and checks the graph and data files; reuses the previous layout when the structure is the same. */
+async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath" | "seed" | "m">> & ExplorerServerOptions, version: number, previous: ExplorerProblem | undefined): Promise<ExplorerProblem> {
+  const ext = extname(opts.graphPath).toLowerCase();
+  if (![".yaml", ".yml", ".json"].includes(ext)) throw new GradstreamError("USAGE", { file: opts.graphPath, message: "a graph file ends in .yaml, .yml or .json" });
+  const format = ext === ".json" ? "json" : "yaml";
+  const text = await readText(opts.graphPath, MAX_GRAPH_FILE_BYTES);
+  const graph = parseGraph(text, format, opts.graphPath);
+  let data: ExplorerProblem["data"] = null;
+  if (opts.dataPath) {
+    const dataText = await readText(opts.dataPath, MAX_DATA_FILE_BYTES);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(dataText);
+    } catch (e) {
+      throw new GradstreamError("DATA_INVALID", { file: opts.dataPath, message: `not valid JSON: ${(e as Error).message}` });
+    }
+    bindData(raw, graph, opts.seed, opts.dataPath); // the same checks as the CLI's, before the page sees it
+    data = { raw, source: opts.dataPath };
+  }
+  const key = layoutKey(graph);
+  const layout: GraphLayout = previous?.layoutKey === key ? previous.layout : await layoutGraph(graph, { values: true });
+  return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: key };
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
+  return LOOPBACK.has(name.toLowerCase());
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headOnly = false): void {
+  res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", ...SECURITY_HEADERS });
+  res.end(headOnly ? undefined : body);
+}

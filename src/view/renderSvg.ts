@@ -1,0 +1,147 @@
+/**
+ * Draws a laid-out graph as a standalone SVG: coloured boxes by kind, orthogonal edges labelled with
+ * shapes, the 1/m badge on the mean node, and, given summaries, each node's value and gradient with the
+ * gradient's size shown as a bar in the box and as the width of a band along the edges (values flow
+ * forward along the thin arrows, gradients flow back along the orange bands). Pure and deterministic: the
+ * same layout and summaries give the same bytes. The explorer page draws with it too.
+ *
+ * @example
+ * const svg = renderSvg(await layoutGraph(graph, { values: true }), { summaries, m: 4 });
+ * await writeFile("planar-tanh.svg", svg);
+ */
+import { BOX, EDGE_LABEL_HEIGHT, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
+import type { Summaries } from "./nodeSummaries.ts";
+import { escapeXml } from "./escapeXml.ts";
+import { COLORS, FONT, KIND_STYLE, VIEW_KINDS, textWidth } from "./theme.ts";
+
+export interface RenderOptions {
+  /** Value and gradient summaries per id; without them the boxes show structure only. */
+  summaries?: Summaries;
+  /** The batch size, for the 1/m badge's explanation. */
+  m?: number;
+  /** An id drawn highlighted (the explorer's selection). */
+  selected?: string;
+  /** Draw the graph's name and description above the legend (default true; the page has its own). */
+  header?: boolean;
+}
+
+/** Gradient sizes are shown on a log scale spanning this many decades below the largest. */
+const DECADES = 6;
+const HEADER_PLAIN = 30;
+const HEADER_WITH_DESCRIPTION = 48;
+const LEGEND_HEIGHT = 24;
+
+export function renderSvg(layout: GraphLayout, options: RenderOptions = {}): string {
+  const { summaries, m, selected, header = true } = options;
+  const top = (header ? (layout.description ? HEADER_WITH_DESCRIPTION : HEADER_PLAIN) : 4) + LEGEND_HEIGHT;
+  const legend = renderLegend(top - LEGEND_HEIGHT + 14, summaries !== undefined);
+  const headerWidth = header ? Math.max(textWidth(layout.description ?? "", 12), textWidth(layout.name, 16)) + 16 : 0;
+  const width = Math.ceil(Math.max(layout.width, legend.width + 16, headerWidth));
+  const height = Math.ceil(top + layout.height);
+  const scaleOf = gradientScale(layout, summaries);
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="${FONT.sans}" role="img" aria-labelledby="gs-title">`,
+    `<title id="gs-title">${escapeXml(`${layout.name}: computation graph`)}</title>`,
+    `<defs>`,
+    `<marker id="gs-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,1 L9,5 L0,9 z" fill="${COLORS.forward}"/></marker>`,
+    `<marker id="gs-back" viewBox="0 0 10 10" refX="1" refY="5" markerWidth="9" markerHeight="9" orient="auto" markerUnits="userSpaceOnUse"><path d="M10,0 L0,5 L10,10 z" fill="${COLORS.gradient}"/></marker>`,
+    `</defs>`,
+    `<rect width="${width}" height="${height}" fill="${COLORS.background}"/>`,
+  );
+  if (header) out.push(`<text x="8" y="20" font-size="16" font-weight="700" fill="${COLORS.text}">${escapeXml(layout.name)}</text>`);
+  if (header && layout.description) out.push(`<text x="8" y="38" font-size="12" fill="${COLORS.muted}">${escapeXml(layout.description)}</text>`);
+  out.push(legend.svg);
+  out.push(`<g transform="translate(0,${top})">`);
+  out.push(`<g class="gs-edges">`);
+  for (const e of layout.edges) out.push(renderEdge(e, summaries ? scaleOf(e.source) : undefined));
+  out.push(`</g>`, `<g class="gs-nodes">`);
+  for (const n of layout.nodes) out.push(renderNode(n, summaries?.[n.id], scaleOf(n.id), n.id === selected, m));
+  out.push(`</g>`, `</g>`, `</svg>`);
+  return out.join("\n") + "\n";
+}
+
+function renderEdge(e: EdgeRoute, gradFraction: number | undefined): string {
+  const d = "M" + e.points.map(([x, y]) => `${num(x)},${num(y)}`).join(" L");
+  const parts = [`<g class="gs-edge" data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}" data-slot="${e.slot}">`];
+  if (gradFraction !== undefined && gradFraction > 0) {
+    // The gradient band runs under the arrow, from the target back to the source, as the gradient flows.
+    parts.push(`<path class="gs-grad" d="${d}" fill="none" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="${num(2 + 9 * gradFraction)}" stroke-linejoin="round" marker-start="url(#gs-back)"/>`);
+  }
+  parts.push(`<path class="gs-fwd" d="${d}" fill="none" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/>`);
+  const { x, y, width } = e.labelBox;
+  parts.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(width)}" height="${EDGE_LABEL_HEIGHT}" rx="2" fill="${COLORS.background}" fill-opacity="0.85"/>`);
+  parts.push(`<text class="gs-shape" x="${num(x + width / 2)}" y="${num(y + EDGE_LABEL_HEIGHT - 2.5)}" text-anchor="middle" font-family="${FONT.mono}" font-size="${FONT.edge}" fill="${COLORS.muted}">${escapeXml(e.label)}</text>`);
+  parts.push(`</g>`);
+  return parts.join("");
+}
+
+function renderNode(n: NodeBox, s: Summaries[string] | undefined, gradFraction: number, selected: boolean, m: number | undefined): string {
+  const style = KIND_STYLE[n.kind];
+  const attrs = [`class="gs-node gs-kind-${n.kind}${selected ? " gs-selected" : ""}"`, `data-id="${escapeXml(n.id)}"`, `data-kind="${n.kind}"`, `transform="translate(${num(n.x)},${num(n.y)})"`];
+  if (s) attrs.push(`data-value="${s.value}"`, `data-grad="${s.grad}"`);
+  const parts = [`<g ${attrs.join(" ")}>`];
+  parts.push(`<title>${escapeXml(`${n.id}: ${n.subtitle}${n.kind === "input" || n.kind === "param" ? "" : ` → ${n.shape}`}`)}</title>`);
+  if (selected) parts.push(`<rect x="-4" y="-4" width="${num(n.width + 8)}" height="${num(n.height + 8)}" rx="9" fill="none" stroke="${COLORS.value}" stroke-width="2.5" stroke-dasharray="5 3"/>`);
+  parts.push(`<rect width="${num(n.width)}" height="${num(n.height)}" rx="6" fill="${style.fill}" stroke="${style.stroke}" stroke-width="${n.isCost ? 2.5 : 1.3}"/>`);
+  parts.push(`<text x="${BOX.padX}" y="${BOX.titleY}" font-size="${FONT.title}" font-weight="700" fill="${COLORS.text}">${escapeXml(n.id)}</text>`);
+  parts.push(`<text x="${BOX.padX}" y="${BOX.subtitleY}" font-size="${FONT.small}" fill="${COLORS.muted}">${escapeXml(n.subtitle)}</text>`);
+  if (n.oneOverM) {
+    const why = `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
+    parts.push(`<g class="gs-one-over-m"><title>${escapeXml(why)}</title><rect x="${num(n.width - 46)}" y="6" width="40" height="17" rx="8.5" fill="${COLORS.oneOverM}"/><text x="${num(n.width - 26)}" y="18.5" text-anchor="middle" font-size="11" font-weight="700" fill="#ffffff">×1/m</text></g>`);
+  }
+  if (s) {
+    const track = n.width - 2 * BOX.padX;
+    parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">val ${escapeXml(s.valueText)}</text>`);
+    parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">grad ${escapeXml(s.gradText)}</text>`);
+    parts.push(`<rect x="${BOX.padX}" y="${BOX.barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
+    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${BOX.barY}" width="${num(track * gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
+  }
+  parts.push(`</g>`);
+  return parts.join("");
+}
+
+function renderLegend(y: number, withValues: boolean): { svg: string; width: number } {
+  const parts: string[] = [`<g class="gs-legend" font-size="11" fill="${COLORS.text}">`];
+  let x = 8;
+  for (const kind of VIEW_KINDS) {
+    const { fill, stroke, label } = KIND_STYLE[kind];
+    parts.push(`<rect x="${x}" y="${y - 9}" width="14" height="11" rx="3" fill="${fill}" stroke="${stroke}"/><text x="${x + 18}" y="${y}">${escapeXml(label)}</text>`);
+    x += 18 + textWidth(label, 11) + 12;
+  }
+  parts.push(`<rect x="${x}" y="${y - 10}" width="34" height="13" rx="6.5" fill="${COLORS.oneOverM}"/><text x="${x + 17}" y="${y}" text-anchor="middle" font-weight="700" fill="#ffffff">×1/m</text>`);
+  const oneOverM = "where the 1/m enters";
+  parts.push(`<text x="${x + 39}" y="${y}">${oneOverM}</text>`);
+  x += 39 + textWidth(oneOverM, 11) + 12;
+  if (withValues) {
+    const fwd = "value (forward)";
+    const back = "gradient dJ/dx (backward; width ~ log size)";
+    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/><text x="${x + 26}" y="${y}" fill="${COLORS.value}">${fwd}</text>`);
+    x += 26 + textWidth(fwd, 11) + 12;
+    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="7"/><text x="${x + 26}" y="${y}" fill="${COLORS.gradient}">${back}</text>`);
+    x += 26 + textWidth(back, 11);
+  }
+  parts.push(`</g>`);
+  return { svg: parts.join(""), width: x };
+}
+
+/**
+ * Maps an id to the size of its gradient in [0, 1] on a log scale relative to the largest gradient in
+ * the graph (the cost's own gradient, always 1, is left out: it would set the scale for nothing).
+ */
+function gradientScale(layout: GraphLayout, summaries: Summaries | undefined): (id: string) => number {
+  if (!summaries) return () => 0;
+  const cost = layout.nodes.find((n) => n.isCost)?.id;
+  let largest = 0;
+  for (const n of layout.nodes) if (n.id !== cost && summaries[n.id]) largest = Math.max(largest, Math.abs(summaries[n.id].grad));
+  return (id) => {
+    const g = Math.abs(summaries[id]?.grad ?? 0);
+    if (id === cost) return 1;
+    if (!(g > 0) || !(largest > 0)) return 0;
+    return Math.max(0, 1 + Math.log10(g / largest) / DECADES);
+  };
+}
+
+function num(x: number): string {
+  return String(Math.round(x * 100) / 100);
+}

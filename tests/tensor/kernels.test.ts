@@ -1,0 +1,169 @@
+/**
+ * The matrix kernels against a naive triple loop written here, on every shape with 1..9 rows, inner size
+ * and columns (so every remainder of the 4×4 SIMD blocks and of the 2×4 JS blocks occurs), in each of the
+ * three forms (A·B, A·Bᵀ, Aᵀ·B), on both the WebAssembly SIMD kernel and the plain-JS one. Entries may be
+ * summed in another order than the naive loop's, so each is allowed the rounding bound of a k-term dot
+ * product, k·ε·Σ_p |a_ip·b_pj|, and nothing more.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { matmul, matmulNT, matmulTN, transpose, useSimdKernels } from "../../src/tensor/kernels.ts";
+import { transposeInto } from "../../src/tensor/transposeInto.ts";
+import { type Tensor, tensor } from "../../src/tensor/tensor.ts";
+import { createRng } from "../../src/data/random.ts";
+
+const rng = createRng(20240611);
+const random = (rows: number, cols: number): Tensor => {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return tensor(rows, cols, data);
+};
+
+/** The element of a row-major matrix, read as stored or as its transpose. */
+const at = (t: Tensor, i: number, j: number, transposed: boolean) => (transposed ? t.data[j * t.shape[1] + i] : t.data[i * t.shape[1] + j]);
+
+/**
+ * The first entry where `C` differs from op(A)·op(B) by more than the dot-product rounding bound, as a
+ * message, or undefined when all are within it.
+ */
+function firstMismatch(C: Tensor, A: Tensor, transA: boolean, B: Tensor, transB: boolean): string | undefined {
+  const a = transA ? A.shape[1] : A.shape[0];
+  const k = transA ? A.shape[0] : A.shape[1];
+  const b = transB ? B.shape[0] : B.shape[1];
+  if (C.shape[0] !== a || C.shape[1] !== b) return `shape [${C.shape}], expected [${a},${b}]`;
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < b; j++) {
+      let sum = 0, magnitude = 0;
+      for (let p = 0; p < k; p++) {
+        const term = at(A, i, p, transA) * at(B, p, j, transB);
+        sum += term;
+        magnitude += Math.abs(term);
+      }
+      const got = C.data[i * b + j];
+      if (got === sum || (Number.isNaN(got) && Number.isNaN(sum))) continue; // also ±Infinity, NaN
+      if (!(Math.abs(got - sum) <= k * Number.EPSILON * magnitude)) return `C[${i}][${j}] = ${got}, naive loop gives ${sum}`;
+    }
+  }
+  return undefined;
+}
+
+const forms = [
+  { name: "matmul A·B", transA: false, transB: false, run: matmul, operands: (a: number, k: number, b: number) => [random(a, k), random(k, b)] },
+  { name: "matmulNT A·Bᵀ", transA: false, transB: true, run: matmulNT, operands: (a: number, k: number, b: number) => [random(a, k), random(b, k)] },
+  { name: "matmulTN Aᵀ·B", transA: true, transB: false, run: matmulTN, operands: (a: number, k: number, b: number) => [random(k, a), random(k, b)] },
+] as const;
+
+const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+afterAll(() => void useSimdKernels(true));
+
+it("the SIMD kernel is available on the Node versions gradstream supports, so its tests below really run it", () => {
+  expect(useSimdKernels(true)).toBe(true);
+});
+
+for (const kernel of ["WebAssembly SIMD", "plain JS"] as const) {
+  describe(`${kernel} kernel`, () => {
+    const select = () => expect(useSimdKernels(kernel === "WebAssembly SIMD")).toBe(kernel === "WebAssembly SIMD");
+
+    for (const form of forms) {
+      it(`${form.name} equals the naive triple loop for every shape in 1..9 × 1..9 × 1..9`, () => {
+        select();
+        const failures: string[] = [];
+        for (const a of SIZES) for (const k of SIZES) for (const b of SIZES) {
+          const [A, B] = form.operands(a, k, b);
+          const problem = firstMismatch(form.run(A, B), A, form.transA, B, form.transB);
+          if (problem) failures.push(`a=${a} k=${k} b=${b}: ${problem}`);
+        }
+        expect(failures.slice(0, 5)).toEqual([]);
+      });
+
+      it(`${form.name} on shapes with many blocks and ragged edges (the shapes of a 784→128→10 step, and odd ones)`, () => {
+        select();
+        for (const [a, k, b] of [[13, 37, 11], [130, 5, 67], [21, 300, 10], [128, 64, 129]]) {
+          const [A, B] = form.operands(a, k, b);
+          expect(firstMismatch(form.run(A, B), A, form.transA, B, form.transB), `a=${a} k=${k} b=${b}`).toBeUndefined();
+        }
+      });
+    }
+
+    it("an inner size of 0 gives zeros, as the empty sum", () => {
+      select();
+      expect(Array.from(matmul(tensor(5, 0), tensor(0, 6)).data)).toEqual(new Array(30).fill(0));
+    });
+  });
+}
+
+describe("the SIMD kernel's heap", () => {
+  it("grows for a large product after small ones, and earlier results are not overwritten by later products", () => {
+    expect(useSimdKernels(true)).toBe(true);
+    const small = [random(3, 5), random(5, 7)] as const;
+    const first = matmul(...small);
+    const kept = first.data.slice();
+    const big = [random(300, 400), random(400, 90)] as const; // ~1.3 MB of operands: the heap must grow
+    expect(firstMismatch(matmul(...big), big[0], false, big[1], false)).toBeUndefined();
+    const again = matmul(...small);
+    expect(Array.from(first.data)).toEqual(Array.from(kept));
+    expect(Array.from(again.data)).toEqual(Array.from(kept));
+  });
+
+  it("NaN and ±Infinity in one product propagate as in the naive loop and leave nothing behind for the next", () => {
+    expect(useSimdKernels(true)).toBe(true);
+    const A = random(7, 6), B = random(6, 5);
+    A.data[3] = NaN;
+    A.data[10] = Infinity;
+    B.data[29] = -Infinity;
+    expect(firstMismatch(matmul(A, B), A, false, B, false)).toBeUndefined();
+    expect(firstMismatch(matmulNT(A, transpose(B)), A, false, transpose(B), true)).toBeUndefined();
+    const [C, D] = [random(7, 6), random(6, 5)]; // same ragged shape, so the same heap places and padding
+    expect(firstMismatch(matmul(C, D), C, false, D, false)).toBeUndefined();
+    expect(firstMismatch(matmulTN(transpose(C), D), transpose(C), true, D, false)).toBeUndefined();
+  });
+
+  it("does not change its operands", () => {
+    const [A, B] = [random(9, 13), random(7, 13)];
+    const [a, b] = [A.data.slice(), B.data.slice()];
+    matmulNT(A, B);
+    expect(Array.from(A.data)).toEqual(Array.from(a));
+    expect(Array.from(B.data)).toEqual(Array.from(b));
+  });
+});
+
+describe("transpose", () => {
+  it("moves entry [i][j] to [j][i] for every shape in 1..9 × 1..9", () => {
+    for (const r of SIZES) for (const c of SIZES) {
+      const A = random(r, c);
+      const T = transpose(A);
+      expect(T.shape).toEqual([c, r]);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) expect(T.data[j * r + i]).toBe(A.data[i * c + j]);
+    }
+  });
+
+  it("transposeInto writes from the offset it is given and nowhere else", () => {
+    const out = new Float64Array(2 + 6 + 3).fill(-1);
+    transposeInto(Float64Array.of(1, 2, 3, 4, 5, 6), 2, 3, out, 2);
+    expect(Array.from(out)).toEqual([-1, -1, 1, 4, 2, 5, 3, 6, -1, -1, -1]);
+  });
+
+  it("transposeInto with a wider stride leaves the gaps between output rows alone", () => {
+    const src = random(6, 3); // 6 rows: one block of four and a remainder of two
+    const out = new Float64Array(3 * 8).fill(-1);
+    transposeInto(src.data, 6, 3, out, 0, 8);
+    for (let j = 0; j < 3; j++) {
+      for (let i = 0; i < 6; i++) expect(out[j * 8 + i]).toBe(src.data[i * 3 + j]);
+      expect([out[j * 8 + 6], out[j * 8 + 7]]).toEqual([-1, -1]);
+    }
+  });
+});
+
+describe("the comparison above can fail", () => {
+  it("catches a kernel that drops the last term of each sum", () => {
+    const [A, B] = [random(5, 7), random(7, 6)];
+    const C = matmul(A, B);
+    const dropped = tensor(5, 6, C.data.map((v, idx) => v - A.data[Math.floor(idx / 6) * 7 + 6] * B.data[6 * 6 + (idx % 6)]));
+    expect(firstMismatch(dropped, A, false, B, false)).toMatch(/naive loop gives/);
+  });
+
+  it("catches a kernel that reads A transposed where it should not", () => {
+    const [A, B] = [random(6, 6), random(6, 4)];
+    expect(firstMismatch(matmulTN(A, B), A, false, B, false)).toMatch(/naive loop gives/);
+  });
+});
