@@ -15,11 +15,13 @@
  * plain-JS store bandwidth against the matrix kernels.
  *
  * Times are medians of several repetitions after a warm-up. Memory: with the collector exposed, the
- * process is collected before each measured run, and `process.memoryUsage()` is sampled after every chunk;
- * the figure is the peak of heapUsed + arrayBuffers (Float64Array storage lives in arrayBuffers) above the
- * level before the run. It includes the batch's activations (m-dependent: X alone is 784 × m floats) and
- * chunks not yet collected, so it is an upper bound on what streaming holds, set against the m × 101,770
- * floats that materialising every per-sample gradient would take.
+ * process is collected (twice, with a pause for V8's background sweeper) before each measured run, and
+ * `process.memoryUsage()` is sampled after every chunk; the figure is the peak of heapUsed + arrayBuffers
+ * (Float64Array storage lives in arrayBuffers) above the level before the run. It is sampled, so it misses
+ * allocations freed between samples (the batch backward is sampled once, at its end), and it includes the
+ * batch's own forward values, dJ/dZ and the matrix kernels' copies of their operands, which grow with m
+ * (784 × 1024 floats of X are 6.4 MB), and garbage not yet collected. Set it against the m × 101,770 floats that materialising every
+ * per-sample gradient would take.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";

@@ -2,24 +2,39 @@
  * `npm run bench:reactive`: per-update propagation time on the js-reactivity-benchmark shapes (deep chain
  * of 100, fan-out to 1000, diamond of width 5, 3×3 lattice, an MLP of 4 layers × 8 scalar units), as graphs
  * of [1,1] tensors through gradstream's runtime, against @preact/signals-core computing the same arithmetic
- * node for node and against naive `combineLatest` wiring, in the same run. One update = one `set` of one
- * input. Forward-only (value$ on the leaves) is the like-for-like figure against Preact; forward+backward
- * (also grad$ of the driven input and every param) is reported beside it.
+ * node for node, and against naive `combineLatest` wiring. One update = one `set` of one input.
+ *
+ * Forward-only (value$ on the leaves) is the like-for-like figure against Preact; forward+backward (also
+ * grad$ of the driven input and of every param) is reported beside it.
+ *
+ * How it is timed: each pairing (Preact with gradstream forward, with gradstream forward+backward, with the
+ * naive wiring) runs in a fresh Node process of its own, so one engine's JIT feedback and heap do not tax
+ * another's; inside it the two engines are timed in interleaved rounds, so a burst of load from another
+ * process hits both alike, and the ratio is the median of the per-round ratios. Every engine's leaves are
+ * checked to agree bit for bit with Preact's before timing.
  *
  * @example
- * npm run bench:reactive          # a table of µs/update and ratios; QUICK=1 for a short run
+ * npm run bench:reactive          # the table; QUICK=1 for a short run
  */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { parseGraph } from "../src/graph/parseGraph.ts";
 import { createRuntime } from "../src/runtime/createRuntime.ts";
 import { tensor, type Tensor } from "../src/tensor/tensor.ts";
-import { timeSteps } from "./timeSteps.ts";
 import { chainShape, diamondShape, fanOutShape, latticeShape, mlpShape, type ReactiveShape } from "./reactiveShapes.ts";
 import { preactMirror, type Mirror } from "./preactMirror.ts";
 import { combineLatestMirror } from "./combineLatestMirror.ts";
 
 const quick = process.env.QUICK === "1";
-const opts = quick ? { batches: 5, budgetMs: 300, warmupMs: 150 } : { batches: 9, budgetMs: 1200, warmupMs: 400 };
-const shapes: ReactiveShape[] = [chainShape(100), fanOutShape(1000), diamondShape(5), latticeShape(3), mlpShape(4, 8)];
+const opts = quick ? { rounds: 7, budgetMs: 400, warmupMs: 150 } : { rounds: 15, budgetMs: 1500, warmupMs: 400 };
+const shapes: Record<string, () => ReactiveShape> = {
+  "chain-100": () => chainShape(100),
+  "fan-out-1000": () => fanOutShape(1000),
+  "diamond-5": () => diamondShape(5),
+  "lattice-3x3": () => latticeShape(3),
+  "mlp-4x8": () => mlpShape(4, 8),
+};
+type Pairing = "forward" | "backward" | "naive";
 
 interface Engine {
   update(i: number): void;
@@ -43,87 +58,123 @@ function gradstream(shape: ReactiveShape, withGrads: boolean): Engine {
   const last = new Map<string, number>();
   for (const id of shape.leaves) rt.value$(id).subscribe((t) => (last.set(id, t.data[0]), fires++));
   if (withGrads) for (const id of [shape.driver, ...Object.keys(shape.params)]) rt.grad$(id).subscribe(() => {});
+  const values = [{ [shape.driver]: next[0] }, { [shape.driver]: next[1] }];
   return {
-    update: (i) => rt.set({ [shape.driver]: next[i & 1] }),
+    update: (i) => rt.set(values[i & 1]),
     leaf: (id) => last.get(id)!,
     fires: () => fires,
     dispose: () => rt.dispose(),
   };
 }
 
-function peer(shape: ReactiveShape, wire: (g: ReturnType<typeof parseGraph>, s: ReactiveShape) => Mirror): Engine {
+function mirror(shape: ReactiveShape, wire: (g: ReturnType<typeof parseGraph>, s: ReactiveShape) => Mirror): Engine {
   const m = wire(parseGraph(shape.yaml, "yaml", shape.name), shape);
   const values = driverValues(shape);
   return { update: (i) => m.set(shape.driver, values[i & 1]), leaf: m.leafValue, fires: m.fires, dispose: m.dispose };
 }
 
-/**
- * µs per update of each engine, measured in interleaved rounds: every round times one batch of each engine
- * in turn, so a burst of load from another process hits all of them alike. Returns each engine's median
- * and, per engine, the median over rounds of its time divided by the first engine's in the same round.
- */
-function timeInterleaved(engines: Engine[], budgetScale: number[]): { us: number[]; ratio: number[] } {
-  const counters = engines.map(() => 0);
-  const steps = engines.map((e, k) => {
-    const warm = timeSteps(() => e.update(++counters[k]), { batches: 1, budgetMs: opts.warmupMs * budgetScale[k], warmupMs: opts.warmupMs * budgetScale[k] });
-    return Math.max(1, Math.round((opts.budgetMs * budgetScale[k]) / opts.batches / warm.median));
+interface ChildResult {
+  /** CPU time per update, µs, and the median per-round ratio engine/Preact. */
+  preactUs: number;
+  engineUs: number;
+  ratio: number;
+  /** The same by wall-clock time. */
+  preactWallUs: number;
+  engineWallUs: number;
+  wallRatio: number;
+  engineFires: number;
+  preactFires: number;
+  agree: boolean;
+}
+
+/** Child process: Preact and one other engine on one shape, timed in interleaved rounds. */
+function runChild(shapeName: string, pairing: Pairing): ChildResult {
+  const shape = shapes[shapeName]();
+  const preact = mirror(shape, preactMirror);
+  const engine = pairing === "naive" ? mirror(shape, combineLatestMirror) : gradstream(shape, pairing === "backward");
+  const engines = [preact, engine];
+  // One probing update: leaf firings, and the leaves must agree bit for bit.
+  const before = engines.map((e) => e.fires());
+  engines.forEach((e) => e.update(1));
+  const [preactFires, engineFires] = engines.map((e, k) => e.fires() - before[k]);
+  const agree = shape.leaves.every((id) => Object.is(engine.leaf(id), preact.leaf(id)));
+
+  const counters = [1, 1];
+  const warm = engines.map((e, k) => {
+    let calls = 0;
+    const t0 = performance.now();
+    while (calls < 5 || performance.now() - t0 < opts.warmupMs) e.update(++counters[k]), calls++;
+    return (performance.now() - t0) / calls;
   });
-  const perRound: number[][] = engines.map(() => []);
-  for (let round = 0; round < opts.batches; round++) {
+  // The naive wiring can be thousands of times slower: it gets the same wall-clock share, fewer updates.
+  const steps = warm.map((ms) => Math.max(1, Math.round(opts.budgetMs / 2 / opts.rounds / ms)));
+  // Both clocks per round: CPU time (this process's user+system, GC threads included) is what an update
+  // costs; wall time also counts the time the process sat descheduled behind other work on the machine.
+  const cpu: number[][] = [[], []];
+  const wall: number[][] = [[], []];
+  for (let r = 0; r < opts.rounds; r++) {
     engines.forEach((e, k) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let s = 0; s < steps[k]; s++) e.update(++counters[k]);
-      perRound[k].push(((performance.now() - t0) / steps[k]) * 1000);
+      const elapsed = performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      wall[k].push((elapsed / steps[k]) * 1000);
+      cpu[k].push((used.user + used.system) / steps[k]);
     });
   }
+  engines.forEach((e) => e.dispose());
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const ratio = (t: number[][]) => median(t[1].map((x, r) => x / t[0][r]));
   return {
-    us: perRound.map(median),
-    ratio: perRound.map((times) => median(times.map((t, r) => t / perRound[0][r]))),
+    preactUs: median(cpu[0]),
+    engineUs: median(cpu[1]),
+    ratio: ratio(cpu),
+    preactWallUs: median(wall[0]),
+    engineWallUs: median(wall[1]),
+    wallRatio: ratio(wall),
+    engineFires,
+    preactFires,
+    agree,
   };
 }
 
-/** Leaf firings of one update, and whether the leaves agree bit for bit with gradstream's after it. */
-function probe(shape: ReactiveShape, engines: Engine[]): { firesPerUpdate: number[]; agree: boolean } {
-  const before = engines.map((e) => e.fires());
-  engines.forEach((e) => e.update(1));
-  const firesPerUpdate = engines.map((e, k) => e.fires() - before[k]);
-  const agree = shape.leaves.every((id) => engines.every((e) => Object.is(e.leaf(id), engines[0].leaf(id))));
-  engines.forEach((e) => e.update(2));
-  return { firesPerUpdate, agree };
-}
+const childAt = process.argv.indexOf("--child");
+if (childAt >= 0) {
+  const [shapeName, pairing] = process.argv.slice(childAt + 1);
+  process.stdout.write(JSON.stringify(runChild(shapeName, pairing as Pairing)));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const run = (shapeName: string, pairing: Pairing): ChildResult =>
+    JSON.parse(execFileSync(process.execPath, [...process.execArgv, self, "--child", shapeName, pairing], { encoding: "utf8", env: process.env }));
 
-const rows: string[][] = [];
-let worst = 0;
-for (const shape of shapes) {
-  const ours = gradstream(shape, false);
-  const oursGrad = gradstream(shape, true);
-  const preact = peer(shape, preactMirror);
-  const naive = peer(shape, combineLatestMirror);
-  const { firesPerUpdate, agree } = probe(shape, [ours, preact, naive]);
-  // Preact first: every ratio is against it, round by round.
-  const { us, ratio } = timeInterleaved([preact, ours, oursGrad, naive], [1, 1, 1, 0.5]);
-  const [tPreact, tOurs, tOursGrad, tNaive] = us;
-  worst = Math.max(worst, ratio[1]);
-  rows.push([
-    shape.name,
-    tOurs.toFixed(2),
-    tPreact.toFixed(2),
-    ratio[1].toFixed(2) + "×",
-    tOursGrad.toFixed(2),
-    ratio[2].toFixed(2) + "×",
-    tNaive.toFixed(2),
-    ratio[3].toFixed(1) + "×",
-    `${firesPerUpdate[0]}/${firesPerUpdate[1]}/${firesPerUpdate[2]}`,
-    agree ? "yes" : "NO",
-  ]);
-  [ours, oursGrad, preact, naive].forEach((e) => e.dispose());
+  const header = ["shape", "gradstream µs", "preact µs", "ours/preact", "fwd+bwd µs", "fwd+bwd/preact", "naive rx µs", "naive/preact", "leaf fires/update (ours/preact/naive)", "same values"];
+  const rows: string[][] = [];
+  let worst = 0;
+  for (const name of Object.keys(shapes)) {
+    const fwd = run(name, "forward");
+    const bwd = run(name, "backward");
+    const naive = run(name, "naive");
+    worst = Math.max(worst, fwd.ratio);
+    rows.push([
+      name,
+      fwd.engineUs.toFixed(2),
+      fwd.preactUs.toFixed(2),
+      fwd.ratio.toFixed(2) + "×",
+      bwd.engineUs.toFixed(2),
+      bwd.ratio.toFixed(2) + "×",
+      naive.engineUs.toFixed(2),
+      naive.ratio.toFixed(1) + "×",
+      `${fwd.engineFires}/${fwd.preactFires}/${naive.engineFires}`,
+      fwd.agree && bwd.agree && naive.agree ? "yes" : "NO",
+    ]);
+  }
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (r: string[]) => r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
+  const flags = process.execArgv.filter((a, i, all) => !a.includes("tsx") && !all[i + 1]?.includes("tsx")).join(" ");
+  console.log(`per-update propagation (Node ${process.version}${flags ? ", " + flags : ""}): µs are medians of ${opts.rounds} interleaved rounds,`);
+  console.log("ratios the median of per-round ratios against Preact timed in the same process (preact µs: the forward pairing's)");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log(`worst gradstream/preact ratio (forward): ${worst.toFixed(2)}× (goal ≤ 1.5×)`);
 }
-
-const header = ["shape", "gradstream µs", "preact µs", "ours/preact", "ours fwd+bwd µs", "fwd+bwd/preact", "naive rx µs", "naive/preact", "leaf fires (ours/preact/naive)", "same values"];
-const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-const line = (r: string[]) => r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
-console.log(`per-update propagation, µs: median of ${opts.batches} interleaved rounds; ratios: median of per-round ratios (Node ${process.version})`);
-console.log(line(header));
-for (const r of rows) console.log(line(r));
-console.log(`worst gradstream/preact ratio: ${worst.toFixed(2)}× (goal ≤ 1.5×)`);

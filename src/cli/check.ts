@@ -16,7 +16,7 @@ import { GradstreamError } from "../errors.ts";
 import { loadGraph } from "../graph/parseGraph.ts";
 import { loadData } from "../data/loadData.ts";
 import { COMPARISONS, type ComparisonName } from "../verify/checkScaling.ts";
-import { checkScalingProperty, type ScalingPropertyResult } from "../verify/scalingProperty.ts";
+import type { ScalingPropertyResult } from "../verify/scalingProperty.ts";
 import type { Graph } from "../graph/graph.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";
@@ -66,6 +66,8 @@ export function checkCommand(): Command {
       if (data && opts.m) throw new GradstreamError("USAGE", { file: opts.data, message: `--m cannot be used with --data: the data file fixes m = ${data.m}` });
       const mSpec = opts.m ?? { min: 1, max: 16 };
       const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
+      // fast-check is loaded only when a check runs, so the other commands start without it.
+      const { checkScalingProperty } = await import("../verify/scalingProperty.ts");
       const progress = progressBar(opts.runs);
       let result: ScalingPropertyResult;
       try {
@@ -120,6 +122,11 @@ function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingP
   const table = [header, tolerances, ...rows];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log("  " + row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+  const skipped = graph.params.filter((p) => (r.fdEntries.get(p.id)?.nonSmooth ?? 0) > 0);
+  if (skipped.length) {
+    const counts = skipped.map((p) => { const e = r.fdEntries.get(p.id)!; return `${p.id} ${e.nonSmooth} of ${e.checked + e.nonSmooth}`; });
+    console.log(`\nfinite differences left out entries where the cost has a kink (a relu at exactly 0): ${counts.join(", ")}`);
+  }
   if (r.notApplicable.length) {
     console.log("\nnot applicable:");
     for (const n of r.notApplicable) console.log(`  ${n.comparison}: ${n.reason}`);
@@ -173,6 +180,7 @@ function toJson(graph: Graph, graphPath: string, mText: string, r: ScalingProper
     shrinks: r.shrinks,
     seed: r.seed,
     params,
+    fdEntries: Object.fromEntries(r.fdEntries),
     notApplicable: r.notApplicable,
     counterexample: c && {
       m: c.m,

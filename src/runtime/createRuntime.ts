@@ -29,7 +29,7 @@
  * rt.set({ X: nextBatch });            // one transaction: J and dJ/dW1 emit once each
  * rt.transaction(() => { rt.set({ W1 }); rt.set({ b1 }); }); // two sets, one transaction
  */
-import { Observable, Subscription } from "rxjs";
+import { Observable, type Subscriber, Subscription } from "rxjs";
 import { produce } from "immer";
 import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
@@ -50,7 +50,7 @@ const FORWARD = 1;
 const GRADIENT = 2;
 
 interface Observer<T> {
-  readonly next: (t: T) => void;
+  readonly subscriber: Subscriber<T>;
   /** The epoch whose value it was handed on subscribe: it is not handed that epoch again. */
   readonly since: number;
 }
@@ -77,7 +77,6 @@ interface Cell {
   computes: number;
   /** What the running transaction overwrote, restored if it fails. */
   prevValue: Tensor | undefined;
-  prevVerifiedAt: number;
   prevChangedAt: number;
   /** For a source: the plan of a transaction that changes this source alone. */
   plan: Plan | undefined;
@@ -149,13 +148,18 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const c: Cell = {
       key, id, kind, rank: 0, deps: [], dependents: [], compute: noCompute,
       value: undefined, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
-      prevValue: undefined, prevVerifiedAt: -1, prevChangedAt: -1, plan: undefined, visited: 0, shape,
+      prevValue: undefined, prevChangedAt: -1, plan: undefined, visited: 0, shape,
     };
     cells.set(key, c);
     return c;
   };
+  // A gradient cell of a widely shared param depends on thousands of cells: dedupe with a set per cell.
+  const depSets = new Map<Cell, Set<Cell>>();
   const depend = (c: Cell, d: Cell) => {
-    if (c.deps.includes(d)) return;
+    let set = depSets.get(c);
+    if (!set) depSets.set(c, (set = new Set()));
+    if (set.has(d)) return;
+    set.add(d);
     c.deps.push(d);
     d.dependents.push(c);
   };
@@ -191,7 +195,12 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       c.compute = () => {
         const x = a.value!.data;
         const y = b.value!.data;
-        return x.length === 1 && y.length === 1 ? scalarTensor(scalar(x[0], y[0], attrs)) : general();
+        if (x.length !== 1 || y.length !== 1) return general();
+        try {
+          return scalarTensor(scalar(x[0], y[0], attrs));
+        } catch (e) {
+          throw computeError(node.id, node.op, e);
+        }
       };
     }
   }
@@ -258,20 +267,27 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
             return acc;
           };
   }
+  depSets.clear(); // only needed while wiring
   // Heights: a cell sits one above its highest dep, so height order is a topological order; ranks fix
-  // one such order (ties by creation) so plans can be sorted by a number.
+  // one such order (ties by creation) so plans can be sorted by a number. Kahn's algorithm, not recursion,
+  // so a graph thousands of nodes deep does not overflow the stack.
   const allCells = [...cells.values()];
   const height = new Map<Cell, number>();
-  const heightOf = (c: Cell): number => {
-    let h = height.get(c);
-    if (h !== undefined) return h;
-    h = 0;
-    for (const d of c.deps) h = Math.max(h, heightOf(d) + 1);
+  const waiting = new Map(allCells.map((c) => [c, c.deps.length]));
+  const ready = allCells.filter((c) => c.deps.length === 0);
+  for (let i = 0; i < ready.length; i++) {
+    const c = ready[i];
+    let h = 0;
+    for (const d of c.deps) h = Math.max(h, height.get(d)! + 1);
     height.set(c, h);
-    return h;
-  };
-  [...allCells]
-    .map((c, i) => [c, heightOf(c), i] as const)
+    for (const u of c.dependents) {
+      const left = waiting.get(u)! - 1;
+      waiting.set(u, left);
+      if (left === 0) ready.push(u);
+    }
+  }
+  allCells
+    .map((c, i) => [c, height.get(c)!, i] as const)
     .sort((a, b) => a[1] - b[1] || a[2] - b[2])
     .forEach(([c], rank) => (c.rank = rank));
   const sourceCells = allCells.filter((c) => c.kind === SOURCE);
@@ -342,37 +358,59 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   }
 
   // ---- reading: an active cell is current; an inactive one is verified, recomputed if a dep changed ----
-  function read(c: Cell): Tensor {
-    if (c.kind === SOURCE || c.activeRefs > 0 || c.verifiedAt === epoch) return c.value!;
-    let changed = c.value === undefined;
-    for (let i = 0; i < c.deps.length; i++) {
-      const d = c.deps[i];
-      read(d);
-      if (d.changedAt > c.verifiedAt) changed = true;
+  const current = (c: Cell) => c.kind === SOURCE || c.activeRefs > 0 || c.verifiedAt === epoch;
+
+  function read(root: Cell): Tensor {
+    if (current(root)) return root.value!;
+    // Depth-first over the cells that are not known current, deps before dependents, with an explicit
+    // stack (a deep graph would overflow the call stack). A cell is verified once all its deps are.
+    const stack: Cell[] = [root];
+    const cursor: number[] = [0];
+    while (stack.length) {
+      const top = stack.length - 1;
+      const c = stack[top];
+      if (cursor[top] < c.deps.length) {
+        const d = c.deps[cursor[top]++];
+        if (!current(d)) stack.push(d), cursor.push(0);
+        continue;
+      }
+      stack.pop();
+      cursor.pop();
+      let changed = c.value === undefined;
+      for (const d of c.deps) if (d.changedAt > c.verifiedAt) changed = true;
+      if (changed) {
+        c.value = c.compute();
+        c.changedAt = epoch;
+        c.computes++;
+      }
+      c.verifiedAt = epoch;
     }
-    if (changed) {
-      c.value = c.compute();
-      c.changedAt = epoch;
-      c.computes++;
-    }
-    c.verifiedAt = epoch;
-    return c.value!;
+    return root.value!;
   }
 
   // ---- activation: observed cells and everything they need are kept up to date -----------------------
   // Callers read a cell (verifying it and all it needs) before activating it, so "active" implies "current".
-  function activate(c: Cell): void {
-    if (c.activeRefs++ === 0) {
-      version++;
-      for (const d of c.deps) activate(d);
+  // Reference counts, walked with an explicit stack for the same reason as read().
+  function activate(root: Cell): void {
+    const stack = [root];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (c.activeRefs++ === 0) {
+        version++;
+        for (const d of c.deps) stack.push(d);
+      }
     }
   }
-  function deactivate(c: Cell): void {
-    if (--c.activeRefs === 0) {
-      version++;
-      // It was current while active; from now on only verifiedAt tells a read that.
-      c.verifiedAt = epoch;
-      for (const d of c.deps) deactivate(d);
+  function deactivate(root: Cell): void {
+    const stack = [root];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (--c.activeRefs === 0) {
+        version++;
+        // It was current while active; from now on only verifiedAt tells a read that.
+        c.verifiedAt = epoch;
+        for (const d of c.deps) stack.push(d);
+      }
     }
   }
 
@@ -464,18 +502,15 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       c.prevChangedAt = c.changedAt;
       c.value = changes.values[i];
       c.changedAt = epoch;
-      c.verifiedAt = epoch;
     }
     let done = 0;
     try {
       for (; done < work.length; done++) {
         const c = work[done];
         c.prevValue = c.value;
-        c.prevVerifiedAt = c.verifiedAt;
         c.prevChangedAt = c.changedAt;
         c.value = c.compute();
-        c.changedAt = epoch;
-        c.verifiedAt = epoch;
+        c.changedAt = epoch; // verifiedAt is left alone: an active cell is current by being active
         c.computes++;
       }
     } catch (e) {
@@ -483,7 +518,6 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       for (let k = 0; k < done; k++) {
         const c = work[k];
         c.value = c.prevValue;
-        c.verifiedAt = c.prevVerifiedAt;
         c.changedAt = c.prevChangedAt;
         c.computes--;
       }
@@ -506,12 +540,12 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         const observers = c.observers;
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j];
-          if (o.since !== epoch) o.next(c.value!);
+          if (o.since !== epoch) o.subscriber.next(c.value!);
         }
       }
       if (snapshotObservers.length && !disposed) {
         const s = snapshot();
-        for (const o of snapshotObservers) if (o.since !== epoch) o.next(s);
+        for (const o of snapshotObservers) if (o.since !== epoch) o.subscriber.next(s);
       }
     } finally {
       running = false;
@@ -619,7 +653,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         return;
       }
       activate(c);
-      const observer: Observer<Tensor> = { next: (t) => subscriber.next(t), since: epoch };
+      const observer: Observer<Tensor> = { subscriber, since: epoch };
       c.observers = [...c.observers, observer];
       version++;
       const complete = () => subscriber.complete();
@@ -648,7 +682,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       return;
     }
     for (const c of allCells) activate(c);
-    const observer: Observer<Snapshot> = { next: (s) => subscriber.next(s), since: epoch };
+    const observer: Observer<Snapshot> = { subscriber, since: epoch };
     snapshotObservers = [...snapshotObservers, observer];
     const complete = () => subscriber.complete();
     completers.add(complete);

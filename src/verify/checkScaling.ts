@@ -13,13 +13,16 @@
  * | `sumCost`     | the gradient of the cost summed over samples is m × that of the mean     | 1e-12     |
  *
  * k is 0 for a mean cost and 1 for a sum cost (`sampleStructure`). Relative differences are the course's
- * ‖a − b‖ / (‖a‖ + ‖b‖); a difference below 1e-13 × the largest param gradient of the batch is rounding
- * (a gradient that is zero in exact arithmetic, such as a bias followed by a batch centring, comes out as
- * 1e-17-sized residue that no relative measure can judge) and passes, as does a difference below what
- * summing the 2m per-sample terms in another order can cause (~2m·ε·Σᵢ‖gᵢ‖, which matters when they nearly
- * cancel). A comparison that cannot be made (vectorised per-sample gradients of a graph that couples
- * samples, permuting one sample) is listed in `notApplicable` with the reason; for a coupled graph the
- * `slicing` comparison fails and its diagnosis names the coupling node.
+ * ‖a − b‖ / (‖a‖ + ‖b‖). Some differences above tolerance are rounding, and pass marked `withinRounding`:
+ * - below 1e-13 × the largest param gradient of the batch (a gradient that is zero in exact arithmetic,
+ *   such as a bias followed by a batch centring, comes out as a 1e-17 residue no relative measure can judge);
+ * - below what summing the 2m per-sample terms in another order can cause, ~2m·ε·Σᵢ‖gᵢ‖ (it matters when
+ *   the terms nearly cancel);
+ * - for finite differences, below their resolution (`gradientCheck`'s `resolution`, ~3e-10 per entry for a
+ *   cost computed to full precision): a gradient that is ~0 cannot be checked to 1e-6 relative.
+ * A comparison that cannot be made (vectorised per-sample gradients of a graph that couples samples,
+ * permuting one sample) is listed in `notApplicable` with the reason; for a coupled graph the `slicing`
+ * comparison fails and its diagnosis names the coupling node.
  *
  * @example
  * const report = checkScaling(graph, randomBindings(graph, 8, 1).values, { seed: 1 });
@@ -45,6 +48,7 @@ import { withSumCost } from "./sumCost.ts";
 
 export type ComparisonName = "slicing" | "vectorised" | "perSample" | "fd" | "permutation" | "duplication" | "sumCost";
 
+/** Every comparison with its label (for tables) and its default tolerance on the relative difference. */
 export const COMPARISONS: Readonly<Record<ComparisonName, { label: string; tolerance: number }>> = {
   slicing: { label: "batch = m^k·mean of per-sample (slicing)", tolerance: 1e-10 },
   vectorised: { label: "batch = m^k·mean of per-sample (vectorised)", tolerance: 1e-10 },
@@ -61,7 +65,7 @@ export interface Comparison {
   relativeDifference: number;
   tolerance: number;
   pass: boolean;
-  /** Passed only because the difference is below what rounding can cause (see `roundingLevel`). */
+  /** Passed only because the difference is below what rounding can cause (see the list above). */
   withinRounding: boolean;
   /** Observed ÷ expected, by least squares (1 when they agree). */
   ratio: number;
@@ -81,8 +85,8 @@ export interface ScalingReport {
   structure: SampleStructure;
   comparisons: Comparison[];
   notApplicable: NotApplicable[];
-  /** Entries the gradient check left out because the cost has a kink there, per param. */
-  nonSmooth: Record<string, number>;
+  /** Per param: entries the gradient check compared, and entries it left out because the cost has a kink there. */
+  fdEntries: Record<string, { checked: number; nonSmooth: number }>;
   /** Every failing comparison. */
   failures: { comparison: ComparisonName; param: string; relativeDifference: number; ratio: number; diagnosis: string }[];
   pass: boolean;
@@ -190,18 +194,18 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
   }
 
   // Finite differences of the forward: the reference that shares nothing with any backward.
-  const nonSmooth: Record<string, number> = {};
+  const fdEntries: ScalingReport["fdEntries"] = {};
   if (wanted("fd") && opts.fdCoordinates === 0) skip("fd", "skipped (--fd-coords 0)");
   else if (wanted("fd")) {
     const fd = gradientCheck(graph, values, { analytic: batch, coordinates: opts.fdCoordinates, seed: opts.seed });
     for (const p of fd.params) {
-      nonSmooth[p.param] = p.nonSmooth.length;
+      fdEntries[p.param] = { checked: p.indices.length, nonSmooth: p.nonSmooth.length };
       const a = tensor(1, p.analytic.length, p.analytic), n = tensor(1, p.numeric.length, p.numeric);
       const rel = p.relativeDifference;
       const d = diagnoseScale(a, n, m, 1e-4);
-      // Below the rounding level of J the two cannot be told apart: a tiny gradient passes on its absolute size.
+      // Below the resolution of finite differences the two cannot be told apart: a tiny gradient passes on its absolute size.
       const withinTolerance = rel <= tolerance("fd");
-      const withinRounding = !withinTolerance && p.absoluteDifference <= 10 * p.roundingLevel;
+      const withinRounding = !withinTolerance && p.absoluteDifference <= p.resolution;
       const pass = withinTolerance || withinRounding;
       comparisons.push({ comparison: "fd", param: p.param, relativeDifference: rel, tolerance: tolerance("fd"), pass, withinRounding, ratio: d.ratio, diagnosis: pass ? undefined : fdText(d, m) });
     }
@@ -233,7 +237,7 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
   }
 
   const failures = comparisons.filter((c) => !c.pass).map((c) => ({ comparison: c.comparison, param: c.param, relativeDifference: c.relativeDifference, ratio: c.ratio, diagnosis: c.diagnosis! }));
-  return { graph: graph.name, m, loss, structure, comparisons, notApplicable, nonSmooth, failures, pass: failures.length === 0 };
+  return { graph: graph.name, m, loss, structure, comparisons, notApplicable, fdEntries, failures, pass: failures.length === 0 };
 }
 
 /** "batch gradient = (1/m) × mean of per-sample gradients (m = 2, ratio 0.5): 1/m applied twice". */

@@ -54,6 +54,8 @@ export interface ScalingPropertyResult {
   seed: number;
   /** param → comparison → the worst instance seen. */
   worst: Map<string, Map<ComparisonName, WorstCase>>;
+  /** Per param, over all instances: entries checked by finite differences, and entries left out at kinks. */
+  fdEntries: Map<string, { checked: number; nonSmooth: number }>;
   /** Comparisons that could not be made, with the reason (deduplicated across instances). */
   notApplicable: NotApplicable[];
   /** The shrunk failing case: m, the data seed, and its full report. */
@@ -65,6 +67,7 @@ export interface ScalingPropertyResult {
 export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions = {}): ScalingPropertyResult {
   const worst = new Map<string, Map<ComparisonName, WorstCase>>();
   const notApplicable = new Map<string, NotApplicable>();
+  const fdEntries = new Map<string, { checked: number; nonSmooth: number }>();
   let phase: "run" | "shrink" = "run";
   const evaluate = (m: number, seed: number): ScalingReport => {
     const values = opts.data ?? randomBindings(graph, m, seed).values;
@@ -78,6 +81,11 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
       if (!c.pass) w.failed++;
     }
     for (const n of report.notApplicable) notApplicable.set(`${n.comparison}: ${n.reason}`, n);
+    for (const [param, e] of Object.entries(report.fdEntries)) {
+      const total = fdEntries.get(param) ?? fdEntries.set(param, { checked: 0, nonSmooth: 0 }).get(param)!;
+      total.checked += e.checked;
+      total.nonSmooth += e.nonSmooth;
+    }
     opts.onInstance?.(report, phase);
   };
 
@@ -98,6 +106,7 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     shrinks: details.numShrinks,
     seed: details.seed,
     worst,
+    fdEntries,
     notApplicable: [...notApplicable.values()],
   };
   if (details.failed && details.counterexample) {

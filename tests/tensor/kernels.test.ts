@@ -119,6 +119,7 @@ describe("the SIMD kernel's heap", () => {
   });
 
   it("does not change its operands", () => {
+    expect(useSimdKernels(true)).toBe(true);
     const [A, B] = [random(9, 13), random(7, 13)];
     const [a, b] = [A.data.slice(), B.data.slice()];
     matmulNT(A, B);
