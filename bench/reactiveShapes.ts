@@ -112,7 +112,10 @@ export function mlpShape(layers: number, width: number): ReactiveShape {
         const p = `p${l}_${j}_${i}`;
         nodes[p] = { op: "mul", in: [w, prev[i]] };
         if (i === 0) acc = p;
-        else nodes[`s${l}_${j}_${i}`] = { op: "add", in: [acc, p] }, (acc = `s${l}_${j}_${i}`);
+        else {
+          nodes[`s${l}_${j}_${i}`] = { op: "add", in: [acc, p] };
+          acc = `s${l}_${j}_${i}`;
+        }
       }
       params[`b${l}_${j}`] = next() * 0.1;
       nodes[`z${l}_${j}`] = { op: "add", in: [acc, `b${l}_${j}`] };

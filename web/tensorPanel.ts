@@ -136,7 +136,8 @@ export function createTensorPanel(root: HTMLElement, actions: TensorActions): Te
       slider.addEventListener("input", () => {
         if (focused) actions.setEntry(id, focused.row, focused.col, slider.value);
       });
-      slider.addEventListener("change", aimSlider);
+      // Re-centre on release, after the redraw the last input queued (a microtask) has updated the cells.
+      slider.addEventListener("change", () => queueMicrotask(aimSlider));
 
       const children: (Node | string)[] = [
         h("h2", {}, [h("span", { class: "tensor-id" }, [id]), h("span", { class: `tensor-kind kind-${kind}` }, [node ? `${node.op}(${node.in.join(", ")})` : kind]), h("span", { class: "tensor-shape" }, [shape === `${rows}×${cols}` ? shape : `${shape} = ${rows}×${cols}`])]),

@@ -4,10 +4,10 @@
  *   docs/images/explorer.png     `gradstream serve` on the same graph and data, in Debian's headless Chromium
  *                                (playwright-core), after 300 gradient steps at learning rate 1.2, W1 selected.
  *
- * Run from the repository root: `npx tsx docs/images/make-images.ts` (needs /usr/bin/chromium).
+ * Run from the repository root: `npm run images` (needs /usr/bin/chromium).
  *
  * @example
- * npx tsx docs/images/make-images.ts
+ * npm run images
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -105,7 +105,7 @@ function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingP
   console.log("each column: the largest relative difference ‖a − b‖/(‖a‖ + ‖b‖) over all runs; ✗: failed; °: above the tolerance but");
   console.log("  below what float64 rounding can cause (a gradient too small, or sums that cancel too far, for the relative measure)");
   console.log("  slicing, vectorised: batch vs m^k × mean of per-sample gradients ∇Lᵢ (k = 0 for a mean cost, 1 for a sum)");
-  console.log("  per-sample: vectorised ∇Lᵢ vs ∇Lᵢ by slicing; finite-diff: batch vs central differences; permuted, doubled: the");
+  console.log("  per-sample: vectorised ∇Lᵢ vs ∇Lᵢ by slicing; finite-diff: batch vs finite differences; permuted, doubled: the");
   console.log("  batch reordered, and taken twice (m → 2m); sum-cost: gradient of Σᵢ Lᵢ vs m × that of the mean; ratio: batch ÷ m^k·mean (slicing)\n");
   const header = ["param", ...COLUMNS.map(([, label]) => label), "ratio"];
   const tolerances = ["tolerance", ...COLUMNS.map(([name]) => `≤ ${COMPARISONS[name].tolerance.toExponential(0)}`), ""];
@@ -122,10 +122,15 @@ function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingP
   const table = [header, tolerances, ...rows];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log("  " + row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
-  const skipped = graph.params.filter((p) => (r.fdEntries.get(p.id)?.nonSmooth ?? 0) > 0);
-  if (skipped.length) {
-    const counts = skipped.map((p) => { const e = r.fdEntries.get(p.id)!; return `${p.id} ${e.nonSmooth} of ${e.checked + e.nonSmooth}`; });
-    console.log(`\nfinite differences left out entries where the cost has a kink (a relu at exactly 0): ${counts.join(", ")}`);
+  const fdNotes = graph.params.flatMap((p) => {
+    const e = r.fdEntries.get(p.id);
+    if (!e || e.nonSmooth + e.noisy === 0) return [];
+    return [`${p.id}: ${e.nonSmooth} of ${e.compared + e.nonSmooth} at a kink${e.noisy ? `, ${e.noisy} noisy` : ""}`];
+  });
+  if (fdNotes.length) {
+    console.log(`\nfinite differences: entries where the cost has a kink at θ (a relu input exactly 0: no derivative) are`);
+    console.log(`  not compared; entries where it is noisier than its estimated precision are compared within that noise`);
+    console.log(`  ${fdNotes.join("; ")}`);
   }
   if (r.notApplicable.length) {
     console.log("\nnot applicable:");

@@ -18,9 +18,19 @@
  * active cells downstream of the changed sources, and nothing else; an inactive cell is verified when next
  * read, from the epoch it was verified at and the epochs its deps last changed at.
  *
+ * A cell downstream of a changed source counts as changed (there is no equality test on tensors): it is
+ * recomputed and, if observed, emitted once in that transaction.
+ *
+ * Errors: shapes are checked before anything is touched; a computation that throws rolls back every cell
+ * the transaction recomputed and the epoch, so the last good state stays live. A set made while a
+ * transaction computes or emits (from a subscriber) is queued and runs as the next transaction.
+ *
  * Speed: the cells a transaction recomputes, in order, and the cells it emits for, depend only on which
  * sources changed and on what is active, so that "plan" is built once and reused until a subscription
- * changes. A transaction then is one loop over an array; undo state lives in the cells, not in a log.
+ * changes. A transaction then is one loop over an array; undo state lives in the cells, not in a log. An
+ * elementwise op on [1,1] operands runs on numbers (`OpDef.scalar`) kept in the cell, and becomes a
+ * Tensor only when emitted or read, so a graph of scalar nodes allocates per update only what it emits.
+ * Walks (verification, activation, heights) use explicit stacks, so depth is not limited by the call stack.
  *
  * @example
  * const rt = createRuntime(graph, { inputs: { X, Y } });
@@ -64,8 +74,17 @@ interface Cell {
   rank: number;
   readonly deps: Cell[];
   readonly dependents: Cell[];
-  compute: () => Tensor;
+  /** Computes the cell's value from its deps' and stores it in the cell (`setTensor` or `num`). */
+  compute: () => void;
+  /**
+   * The value as a Tensor. For a [1,1] value computed on the scalar path it stays undefined until
+   * someone asks (`tensorOf`): the number lives in `num`, so a graph of scalar nodes allocates nothing
+   * per update but the tensors it emits.
+   */
   value: Tensor | undefined;
+  /** The value's single number, when the value is [1,1] (`isNum`). */
+  num: number;
+  isNum: boolean;
   /** The epoch at which the value was last known to agree with the deps (kept for inactive cells). */
   verifiedAt: number;
   /** The epoch at which the value last changed. */
@@ -77,6 +96,8 @@ interface Cell {
   computes: number;
   /** What the running transaction overwrote, restored if it fails. */
   prevValue: Tensor | undefined;
+  prevNum: number;
+  prevIsNum: boolean;
   prevChangedAt: number;
   /** For a source: the plan of a transaction that changes this source alone. */
   plan: Plan | undefined;
@@ -147,8 +168,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   const newCell = (key: string, id: string, kind: Cell["kind"], shape?: Shape): Cell => {
     const c: Cell = {
       key, id, kind, rank: 0, deps: [], dependents: [], compute: noCompute,
-      value: undefined, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
-      prevValue: undefined, prevChangedAt: -1, plan: undefined, visited: 0, shape,
+      value: undefined, num: NaN, isNum: false, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
+      prevValue: undefined, prevNum: NaN, prevIsNum: false, prevChangedAt: -1, plan: undefined, visited: 0, shape,
     };
     cells.set(key, c);
     return c;
@@ -177,12 +198,14 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     // One operand array per cell, refilled on each compute (ops read their operands, never keep the array).
     const inputs: Tensor[] = new Array(operands.length);
     const general = () => {
-      for (let k = 0; k < operands.length; k++) inputs[k] = operands[k].value!;
+      for (let k = 0; k < operands.length; k++) inputs[k] = tensorOf(operands[k]);
+      let out: Tensor;
       try {
-        return op.forward(inputs, node.attrs);
+        out = op.forward(inputs, node.attrs);
       } catch (e) {
         throw computeError(node.id, node.op, e);
       }
+      setTensor(c, out);
     };
     c.compute = general;
     const scalar = op.scalar;
@@ -193,14 +216,16 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       const b = operands[operands.length - 1];
       const attrs = node.attrs;
       c.compute = () => {
-        const x = a.value!.data;
-        const y = b.value!.data;
-        if (x.length !== 1 || y.length !== 1) return general();
+        if (!a.isNum || !b.isNum) return general();
+        let v: number;
         try {
-          return scalarTensor(scalar(x[0], y[0], attrs));
+          v = scalar(a.num, b.num, attrs);
         } catch (e) {
           throw computeError(node.id, node.op, e);
         }
+        c.num = v;
+        c.isNum = true;
+        c.value = undefined;
       };
     }
   }
@@ -219,7 +244,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const own = valueCell.get(id)!;
     if (id === graph.loss) {
       // dJ/dJ: the loss is a [1,1] scalar (the graph checks it), so this never changes: no deps.
-      g.compute = () => filled(1, 1, 1);
+      g.compute = () => setTensor(g, filled(1, 1, 1));
       continue;
     }
     // The same order as the from-scratch backward (consumers from the last node back, operand slots in
@@ -229,7 +254,10 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       .sort((u, v) => nodeIndex.get(v.node)! - nodeIndex.get(u.node)! || u.slot - v.slot);
     if (uses.length === 0) {
       depend(g, own);
-      g.compute = () => tensor(own.value!.shape[0], own.value!.shape[1]);
+      g.compute = () => {
+        const { shape } = tensorOf(own);
+        setTensor(g, tensor(shape[0], shape[1]));
+      };
       continue;
     }
     const terms = uses.map(({ node: consumerId, slot }) => {
@@ -247,9 +275,9 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         inputs: new Array(operands.length), output: undefined!, grad: undefined!, attrs: node.attrs,
       };
       return () => {
-        for (let k = 0; k < operands.length; k++) ctx.inputs[k] = operands[k].value!;
-        ctx.output = out.value!;
-        ctx.grad = gOut.value!;
+        for (let k = 0; k < operands.length; k++) ctx.inputs[k] = tensorOf(operands[k]);
+        ctx.output = tensorOf(out);
+        ctx.grad = tensorOf(gOut);
         try {
           return backward(ctx);
         } catch (e) {
@@ -257,14 +285,15 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         }
       };
     });
+    const term0 = terms[0];
     g.compute =
       terms.length === 1
-        ? terms[0]
+        ? () => setTensor(g, term0())
         : () => {
-            const first = terms[0]();
+            const first = term0();
             const acc = tensor(first.shape[0], first.shape[1], first.data.slice());
             for (let k = 1; k < terms.length; k++) addInto(acc.data, terms[k]().data);
-            return acc;
+            setTensor(g, acc);
           };
   }
   depSets.clear(); // only needed while wiring
@@ -334,7 +363,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     m = bindShapes(graph, initial, file).m;
     for (const [id, t] of initial) {
       const c = valueCell.get(id)!;
-      c.value = t;
+      setTensor(c, t);
       c.changedAt = 0;
       c.verifiedAt = 0;
     }
@@ -361,7 +390,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   const current = (c: Cell) => c.kind === SOURCE || c.activeRefs > 0 || c.verifiedAt === epoch;
 
   function read(root: Cell): Tensor {
-    if (current(root)) return root.value!;
+    if (current(root)) return tensorOf(root);
     // Depth-first over the cells that are not known current, deps before dependents, with an explicit
     // stack (a deep graph would overflow the call stack). A cell is verified once all its deps are.
     const stack: Cell[] = [root];
@@ -376,16 +405,16 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       }
       stack.pop();
       cursor.pop();
-      let changed = c.value === undefined;
+      let changed = c.value === undefined && !c.isNum;
       for (const d of c.deps) if (d.changedAt > c.verifiedAt) changed = true;
       if (changed) {
-        c.value = c.compute();
+        c.compute();
         c.changedAt = epoch;
         c.computes++;
       }
       c.verifiedAt = epoch;
     }
-    return root.value!;
+    return tensorOf(root);
   }
 
   // ---- activation: observed cells and everything they need are kept up to date -----------------------
@@ -499,8 +528,10 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     for (let i = 0; i < sources.length; i++) {
       const c = sources[i];
       c.prevValue = c.value;
+      c.prevNum = c.num;
+      c.prevIsNum = c.isNum;
       c.prevChangedAt = c.changedAt;
-      c.value = changes.values[i];
+      setTensor(c, changes.values[i]);
       c.changedAt = epoch;
     }
     let done = 0;
@@ -508,8 +539,10 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       for (; done < work.length; done++) {
         const c = work[done];
         c.prevValue = c.value;
+        c.prevNum = c.num;
+        c.prevIsNum = c.isNum;
         c.prevChangedAt = c.changedAt;
-        c.value = c.compute();
+        c.compute();
         c.changedAt = epoch; // verifiedAt is left alone: an active cell is current by being active
         c.computes++;
       }
@@ -518,11 +551,15 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       for (let k = 0; k < done; k++) {
         const c = work[k];
         c.value = c.prevValue;
+        c.num = c.prevNum;
+        c.isNum = c.prevIsNum;
         c.changedAt = c.prevChangedAt;
         c.computes--;
       }
       for (const c of sources) {
         c.value = c.prevValue;
+        c.num = c.prevNum;
+        c.isNum = c.prevIsNum;
         c.changedAt = c.prevChangedAt;
       }
       epoch--;
@@ -538,9 +575,10 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       for (let k = 0; k < emit.length && !disposed; k++) {
         const c = emit[k];
         const observers = c.observers;
+        const t = tensorOf(c);
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j];
-          if (o.since !== epoch) o.subscriber.next(c.value!);
+          if (o.since !== epoch) o.subscriber.next(t);
         }
       }
       if (snapshotObservers.length && !disposed) {
@@ -768,6 +806,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     for (const c of allCells) {
       c.observers = [];
       c.value = undefined;
+      c.isNum = false;
       c.plan = undefined;
     }
     lastSnapshot = undefined;
@@ -788,13 +827,24 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   };
 }
 
-/** Every [1,1] value the scalar path makes shares one frozen shape. */
+/** Every [1,1] tensor made from a scalar-path number shares one frozen shape. */
 const SCALAR_SHAPE: readonly [1, 1] = Object.freeze([1, 1] as const);
 
-function scalarTensor(v: number): Tensor {
+/** A cell's value as a Tensor, made (once per value) from its number if it was computed as one. */
+function tensorOf(c: Cell): Tensor {
+  if (c.value !== undefined) return c.value;
   const data = new Float64Array(1);
-  data[0] = v;
-  return { shape: SCALAR_SHAPE, data };
+  data[0] = c.num;
+  return (c.value = { shape: SCALAR_SHAPE, data });
+}
+
+/** Stores a computed or given tensor, and its number when it is [1,1] so scalar-path dependents can read it. */
+function setTensor(c: Cell, t: Tensor): void {
+  c.value = t;
+  if (t.data.length === 1) {
+    c.num = t.data[0];
+    c.isNum = true;
+  } else c.isNum = false;
 }
 
 function noCompute(): Tensor {

@@ -9,6 +9,7 @@
 import type { Graph } from "../graph/graph.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 
+/** Per-sample gradients of consecutive samples start … start + count − 1. */
 export interface PerSampleChunk {
   /** Index of the chunk's first sample in the batch. */
   readonly start: number;
@@ -18,6 +19,7 @@ export interface PerSampleChunk {
   readonly grads: ReadonlyMap<string, Float64Array>;
 }
 
+/** Options of `perSampleGradsBySlicing` and `perSampleGradsVectorised`. */
 export interface PerSampleOptions {
   /**
    * Samples per chunk: the per-sample gradients in memory at once. Default: as many as fit in 1 MiB (at

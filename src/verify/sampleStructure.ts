@@ -14,6 +14,7 @@ import { getOp } from "../ops/registry.ts";
 import type { Shape } from "../ops/op.ts";
 import { type Graph, hasBatchDim } from "../graph/graph.ts";
 
+/** A node that reduces over the batch (the cost's mean or sum). */
 export interface SampleReduction {
   node: string;
   op: string;
@@ -21,12 +22,14 @@ export interface SampleReduction {
   mPower: number;
 }
 
+/** A node at which a sample's values come to depend on other samples, and why. */
 export interface SampleCoupling {
   node: string;
   op: string;
   reason: string;
 }
 
+/** What `sampleStructure` finds. */
 export interface SampleStructure {
   /** Some input the loss depends on carries samples (has the batch size m in its columns). */
   batched: boolean;

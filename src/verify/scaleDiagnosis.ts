@@ -11,6 +11,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { relativeDifference } from "./relativeDifference.ts";
 
+/** A mismatch read as a scale. */
 export interface ScaleDiagnosis {
   /** observed ÷ reference, by least squares; NaN when the reference is zero. */
   ratio: number;

@@ -11,8 +11,9 @@
  *
  * @example
  * const result = checkScalingProperty(graph, { m: { min: 1, max: 16 }, runs: 20, seed: 1 });
- * result.pass                        // false for a graph whose mean applies 1/m twice
- * result.counterexample              // { m: 2, seed: 0, report: { failures: [...diagnoses] } }
+ * result.pass            // false for a graph whose mean applies 1/m twice
+ * result.counterexample  // { m: 1, seed: 0, report } — report.failures[0].diagnosis:
+ *                        // "duplicating the batch (m → 2m) gave 1/2 × the same gradient: 1/m applied twice"
  */
 import fc from "fast-check";
 import type { Graph } from "../graph/graph.ts";
@@ -20,6 +21,7 @@ import { randomBindings } from "../data/loadData.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { checkScaling, type ComparisonName, type NotApplicable, type ScalingCheckOptions, type ScalingReport } from "./checkScaling.ts";
 
+/** Options of `checkScalingProperty`: those of `checkScaling`, and what fast-check draws. */
 export interface ScalingPropertyOptions extends Omit<ScalingCheckOptions, "seed"> {
   /** Batch sizes: a list, or an inclusive range. Ignored with `data` (its m is used). */
   m?: readonly number[] | { min: number; max: number };
@@ -33,6 +35,7 @@ export interface ScalingPropertyOptions extends Omit<ScalingCheckOptions, "seed"
   onInstance?: (report: ScalingReport, phase: "run" | "shrink") => void;
 }
 
+/** One comparison of one param, summed up over every instance evaluated. */
 export interface WorstCase {
   /** The largest relative difference seen, and the scale ratio and m of that instance. */
   relativeDifference: number;
@@ -45,6 +48,7 @@ export interface WorstCase {
   failed: number;
 }
 
+/** What `checkScalingProperty` found, with the shrunk counterexample on a failure. */
 export interface ScalingPropertyResult {
   pass: boolean;
   /** Cases run before the first failure (or all), and shrinking steps after it. */
@@ -54,8 +58,8 @@ export interface ScalingPropertyResult {
   seed: number;
   /** param → comparison → the worst instance seen. */
   worst: Map<string, Map<ComparisonName, WorstCase>>;
-  /** Per param, over all instances: entries checked by finite differences, and entries left out at kinks. */
-  fdEntries: Map<string, { checked: number; nonSmooth: number }>;
+  /** Per param, summed over all instances: `ScalingReport.fdEntries`. */
+  fdEntries: Map<string, { compared: number; nonSmooth: number; noisy: number }>;
   /** Comparisons that could not be made, with the reason (deduplicated across instances). */
   notApplicable: NotApplicable[];
   /** The shrunk failing case: m, the data seed, and its full report. */
@@ -67,7 +71,7 @@ export interface ScalingPropertyResult {
 export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions = {}): ScalingPropertyResult {
   const worst = new Map<string, Map<ComparisonName, WorstCase>>();
   const notApplicable = new Map<string, NotApplicable>();
-  const fdEntries = new Map<string, { checked: number; nonSmooth: number }>();
+  const fdEntries = new Map<string, { compared: number; nonSmooth: number; noisy: number }>();
   let phase: "run" | "shrink" = "run";
   const evaluate = (m: number, seed: number): ScalingReport => {
     const values = opts.data ?? randomBindings(graph, m, seed).values;
@@ -82,9 +86,10 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     }
     for (const n of report.notApplicable) notApplicable.set(`${n.comparison}: ${n.reason}`, n);
     for (const [param, e] of Object.entries(report.fdEntries)) {
-      const total = fdEntries.get(param) ?? fdEntries.set(param, { checked: 0, nonSmooth: 0 }).get(param)!;
-      total.checked += e.checked;
+      const total = fdEntries.get(param) ?? fdEntries.set(param, { compared: 0, nonSmooth: 0, noisy: 0 }).get(param)!;
+      total.compared += e.compared;
       total.nonSmooth += e.nonSmooth;
+      total.noisy += e.noisy;
     }
     opts.onInstance?.(report, phase);
   };

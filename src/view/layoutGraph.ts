@@ -157,16 +157,24 @@ export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Pr
   return { name: graph.name, ...(graph.description ? { description: graph.description } : {}), withValues, width: round(result.width!), height: round(result.height!), nodes, edges: routes };
 }
 
-/** The structure a layout depends on; two graphs with the same key get the same layout. */
+/**
+ * The structure a layout depends on; two graphs with the same key get the same layout, so a server can
+ * skip re-laying-out when only values or inits change.
+ *
+ * @example
+ * layoutKey(before) === layoutKey(after) // true when only an init changed
+ */
 export function layoutKey(graph: Graph): string {
   const ids = [...graph.inputs.map((d) => d.id), ...graph.params.map((d) => d.id)];
   return JSON.stringify([graph.name, graph.description ?? "", graph.loss, ids.map((id) => [id, graph.shapes.get(id)]), graph.nodes.map((n) => [n.id, n.op, n.in, graph.shapes.get(n.id)])]);
 }
 
+/** @example edgeId("A1", "Z2", 1) // "A1->Z2.1" */
 export function edgeId(source: string, target: string, slot: number): string {
   return `${source}->${target}.${slot}`;
 }
 
+/** @example showShape([4, "m"]) // "4×m" */
 export function showShape(shape: Shape): string {
   return `${shape[0]}×${shape[1]}`;
 }

@@ -84,7 +84,7 @@ async function selectNode(id: string): Promise<void> {
 
 /** Every number on the page for the CLI's values and gradients: J, each box's summary, the selected grad grid. */
 async function expectPageEquals(reference: GradJson, selected: string): Promise<void> {
-  expect(await pageCost()).toBe(reference.loss);
+  expectClose(await pageCost(), reference.loss, "J");
   for (const id of allIds(graph)) {
     const box = `#graph [data-id="${id}"]`;
     const scalar = reference.values[id].data.length === 1 && reference.values[id].data[0].length === 1;
@@ -169,6 +169,23 @@ describe("gradstream serve, in Chromium", () => {
       expectClose(Number(await cell.getAttribute("data-full")), expected, `W1[${row}][${col}] after one step`);
     }
     expect(await page.locator("#epoch").textContent()).toContain("1 step");
+  });
+
+  it("drives the focused entry with the slider", async () => {
+    await selectNode("W1");
+    const cell = page.locator('[data-testid="value-grid"] input[data-row="2"][data-col="1"]');
+    await cell.click();
+    const slider = page.locator('[data-testid="slider"]');
+    expect(await slider.isEnabled()).toBe(true);
+    const [min, max, step] = ["min", "max", "step"].map(async (name) => Number(await slider.getAttribute(name)));
+    const cost = await pageCost();
+    const before = await cell.getAttribute("data-full");
+    const target = (await min) + 0.25 * ((await max) - (await min));
+    await slider.fill(String(target));
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(before);
+    // The slider snaps to its step; the entry takes the slider's value.
+    expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(await step);
+    expect(await pageCost()).not.toBe(cost);
   });
 
   it("refuses a non-number and a wrong shape with a message, and keeps the last good state", async () => {

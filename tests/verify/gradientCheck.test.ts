@@ -10,6 +10,7 @@ import { registerOp } from "../../src/ops/registry.ts";
 import { tanh } from "../../src/ops/tanh.ts";
 import { zip3 } from "../../src/ops/elementwise.ts";
 import { gradientCheck } from "../../src/verify/gradientCheck.ts";
+import { forward } from "../../src/graph/evaluate.ts";
 import { relativeDifference } from "../../src/verify/relativeDifference.ts";
 
 const inline = (body: string) => parseGraph(`gradstream: 1\nname: t\n${body}\nloss: J`, "yaml", "t.yaml");
@@ -71,11 +72,12 @@ nodes:
       const check = gradientCheck(graph, randomBindings(graph, 6, 2).values);
       const [w1, w2] = check.params;
       expect(w1.relativeDifference).toBeGreaterThan(1e-3);
+      expect(w1.withinUncertainty).toBe(false);
       expect(w2.relativeDifference).toBeLessThan(1e-7);
     });
   });
 
-  it("leaves out, as non-smooth, entries where the cost has a kink (relu at exactly 0), instead of failing them", () => {
+  it("does not compare entries where the cost has a kink at θ (relu at exactly 0: no derivative)", () => {
     const graph = inline(`inputs:
   X: { shape: [2, m] }
   Y: { shape: [1, m] }
@@ -88,12 +90,41 @@ nodes:
   Z2: { op: matmul, in: [W2, A1] }
   L: { op: mse, in: [Z2, Y] }
   J: { op: mean, in: [L] }`);
-    // W1 = 0: every pre-activation is exactly 0, where relu has no derivative; moving W1 by ±h crosses the kink
+    // W1 = 0: every pre-activation is exactly 0, where relu has no derivative (the backward takes relu'(0) = 0,
+    // finite differences see the average of the two sides)
     const { values } = bindData({ inputs: { X: [[1, -2, 0.5], [0.3, 1, -1]], Y: [[1, 0, -1]] }, params: { W1: [[0, 0], [0, 0], [0, 0]], W2: [[0.5, -1, 2]] } }, graph);
+    const [w1, w2] = gradientCheck(graph, values).params;
+    expect(w1.nonSmooth).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(w1.indices).toEqual([]);
+    expect(w2.nonSmooth).toEqual([]);
+    expect(w2.indices).toEqual([0, 1, 2]);
+  });
+
+  it("estimates the precision of a cost computed with cancellation (bce of a saturated sigmoid), and checks within it", () => {
+    // Sample 0 has z ≈ 19.5 and y = 0: a = σ(z) = 1 − 3e-9, and −log(1 − a) keeps ~7 digits, so J moves in
+    // steps of ~1e-10 as w moves. The backward, bce'·σ' = a − y, is exact; finite differences are not.
+    const graph = inline(`inputs:
+  X: { shape: [2, m] }
+  Y: { shape: [1, m] }
+params:
+  w: { shape: [1, 2] }
+  b: { shape: [1, 1] }
+nodes:
+  Z: { op: linear, in: [w, X, b] }
+  A: { op: sigmoid, in: [Z] }
+  L: { op: bce, in: [A, Y] }
+  J: { op: mean, in: [L] }`);
+    const { values } = bindData({ inputs: { X: [[9.5, 0.3, -1], [10, -0.2, 0.4]], Y: [[0, 1, 0]] }, params: { w: [[1, 1]], b: [[0]] } }, graph);
     const check = gradientCheck(graph, values);
-    expect(check.params[0].nonSmooth).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(check.params[0].relativeDifference).toBe(0); // nothing left to compare
-    expect(check.params[1].nonSmooth).toEqual([]);
+    // J ≈ 6.5: float64 alone would put its precision near 1e-15; the saturated sample costs ~6 digits more
+    expect(check.costPrecision).toBeGreaterThan(1e-10);
+    // the course's single central difference at ε = 1e-7 would blame the backward
+    const J = (db: number) => forward(graph, new Map([...values, ["b", tensor(1, 1, Float64Array.of(db))]])).get("J")!.data[0];
+    const course = (J(1e-7) - J(-1e-7)) / 2e-7;
+    expect(relativeDifference(Float64Array.of(course), check.params[1].analytic)).toBeGreaterThan(1e-6);
+    for (const p of check.params) expect(p.withinUncertainty, p.param).toBe(true);
+    // and the 1% error of the test above would still be seen: the uncertainty is far below the gradient
+    for (const p of check.params) for (let i = 0; i < p.indices.length; i++) expect(30 * p.uncertainty[i]).toBeLessThan(0.01 * Math.abs(p.analytic[i]));
   });
 
   it("checks a seeded random subset of entries when asked", () => {
