@@ -100,7 +100,7 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
     }
   };
 
-  const sources = [fileChanges(graphPath).pipe(map(() => "graph" as const))];
+  const sources: Observable<"graph" | "data">[] = [fileChanges(graphPath).pipe(map(() => "graph" as const))];
   if (opts.data) sources.push(fileChanges(opts.data).pipe(map(() => "data" as const)));
   // One reload at a time, in order: a change during a reload waits for it.
   let chain = Promise.resolve();
