@@ -16,6 +16,7 @@
 import { getOp } from "../ops/registry.ts";
 import type { Shape } from "../ops/op.ts";
 import { type Graph, type NodeDecl, hasBatchDim } from "./graph.ts";
+import { sampleStructure } from "../verify/sampleStructure.ts";
 
 export interface Equation {
   /** The operand the gradient flows to. */
@@ -108,8 +109,15 @@ function summarize(graph: Graph, meanNodes: string[]): string[] {
     `The 1/m enters once, at ${meanNodes.join(", ")} = mean(...): J = (1/m)·Σᵢ Lᵢ, so dJ/dLᵢ = 1/m for every sample i.`,
     `autodiff: that 1/m flows backward into every dJ/dx upstream of ${mean}; no other equation adds one.`,
     `dls (the course): dZ, dA are per-sample, ∂L/∂x = m·dJ/dx, with no 1/m; it returns exactly where a param's gradient sums per-sample terms over the batch: dW = (1/m)·dZ·A_prevᵀ, db = (1/m)·Σ dZ.`,
-    `Both conventions give the same dW and db: the batch gradient is the mean of the per-sample gradients.`,
+    `Both conventions give the same dW and db.`,
   ];
+  const { coupling } = sampleStructure(graph);
+  if (coupling.length) {
+    const where = coupling.map((c) => `${c.node} (${c.op})`).join(", ");
+    lines.push(`But this graph couples samples at ${where}: a sample's loss depends on the other samples, so per-sample gradients do not exist and the batch gradient is not their mean (gradstream check reports it).`);
+  } else {
+    lines.push(`No node couples samples, so the batch gradient is the mean of the per-sample gradients, for any m (gradstream check verifies it).`);
+  }
   if (meanNodes.length > 1) lines.push(`Note: ${meanNodes.length} mean nodes; each applies its own 1/m to the part of the cost it reduces.`);
   return lines;
 }

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { MAX_ELEMENTS } from "../tensor/tensor.ts";
+import { opNames } from "../ops/registry.ts";
 
 /** The largest size of one dimension a graph file may declare. */
 export const MAX_DIM = 1 << 20;
@@ -46,7 +47,7 @@ export const paramSchema = z
 
 export const nodeSchema = z
   .object({
-    op: z.string().describe("an op name: matmul, linear, add, sub, mul, sigmoid, relu, tanh, identity, leaky_relu, softmax, bce, bce_logits, softmax_cross_entropy, cross_entropy, mse, mean, sum"),
+    op: z.string().describe(`an op name: ${opNames().join(", ")}`),
     in: z.array(z.string()).min(1, { message: "a node needs at least one input" }).describe("operand ids, in order"),
     description: z.string().optional(),
   })
