@@ -26,7 +26,7 @@ export function parseCsv(text: string, file?: string): CsvRecord[] {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     // Ragged rows are let through here and reported by the caller, which knows the header's width.
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ["\r\n", "\n", "\r"] });
+    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ["\r\n", "\n", "\r"] }) as unknown as typeof rows;
   } catch (e) {
     if (e instanceof CsvError) {
       const lines = (e as CsvError & { lines?: number }).lines;

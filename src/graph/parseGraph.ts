@@ -26,7 +26,7 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   // Duplicate keys are found by `duplicateKeys` below rather than the parser's uniqueKeys option, whose
   // pairwise check is quadratic in a map's size (minutes for a 4 MiB file of nodes).
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" });
-  const syntax = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
+  const syntax: Issue[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
   if (!syntax.length) syntax.push(...duplicateKeys(doc, lines, file));
   if (syntax.length) throw new GradstreamError("GRAPH_SYNTAX", syntax);
   const lineOf = (path: readonly (string | number)[]): number | undefined => {
