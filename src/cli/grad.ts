@@ -3,21 +3,28 @@
  * `--convention dls` per-sample tensors get the course's ∂L/∂x = m·dJ/dx and params keep dJ/dx.
  */
 import { Command, Option } from "commander";
+import { assertFinite } from "../graph/assertFinite.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { allIds, hasBatchDim, type Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { scale } from "../tensor/kernels.ts";
+import { perSamplePower } from "../graph/explainGraph.ts";
 import { loadProblem } from "./loadProblem.ts";
 import { formatMatrix, formatNumber, mapJson, summary } from "./format.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";
 
 export type Convention = "autodiff" | "dls";
 
-/** Converts dJ/dx gradients to a convention: dls multiplies per-sample tensors (those with m) by m. */
+/**
+ * Converts dJ/dx gradients to a convention. dls gives per-sample tensors (those with m) the per-sample
+ * ∂L/∂x: m·dJ/dx for a mean cost (the course's case), dJ/dx itself for a cost summed over the samples,
+ * which has no 1/m to undo. Params and reduced tensors keep dJ/dx.
+ */
 export function inConvention(graph: Graph, grads: ReadonlyMap<string, Tensor>, m: number, convention: Convention): Map<string, Tensor> {
   if (convention === "autodiff") return new Map(grads);
+  const factor = m ** perSamplePower(graph);
   const out = new Map<string, Tensor>();
-  for (const [id, g] of grads) out.set(id, hasBatchDim(graph.shapes.get(id)!) ? scale(g, m) : g);
+  for (const [id, g] of grads) out.set(id, hasBatchDim(graph.shapes.get(id)!) && factor !== 1 ? scale(g, factor) : g);
   return out;
 }
 
@@ -37,7 +44,9 @@ export function gradCommand(): Command {
     .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention }) => {
       const p = await loadProblem(graphPath, opts);
       const values = forward(p.graph, p.values);
+      assertFinite(p.graph, values, "value");
       const grads = inConvention(p.graph, backward(p.graph, values), p.m, opts.convention);
+      assertFinite(p.graph, grads, "gradient");
       const loss = values.get(p.graph.loss)!.data[0];
       const ids = allIds(p.graph);
       if (opts.json) {

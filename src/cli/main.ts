@@ -13,7 +13,8 @@ import { renderCommand } from "./render.ts";
 import { serveCommand } from "./serve.ts";
 import { trainCommand } from "./train.ts";
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+/** 3 is not in the contract: it tells a script that gradstream itself failed (a bug), not a check or its input. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
 
 export function buildProgram(): Command {
   const program = new Command("gradstream")
@@ -50,6 +51,6 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === "COMPUTE" ? EXIT.failed : EXIT.badInput;
     }
     console.error(`gradstream: internal error (please report it): ${(e as Error).stack ?? e}`);
-    return EXIT.failed;
+    return EXIT.internal;
   }
 }

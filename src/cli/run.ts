@@ -1,5 +1,6 @@
 /** `gradstream run <graph>`: the forward pass; prints the loss and the predictions. */
 import { Command } from "commander";
+import { assertFinite } from "../graph/assertFinite.ts";
 import { forward } from "../graph/evaluate.ts";
 import { allIds, type Graph } from "../graph/graph.ts";
 import { getOp } from "../ops/registry.ts";
@@ -18,6 +19,7 @@ export function runCommand(): Command {
     .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean }) => {
       const p = await loadProblem(graphPath, opts);
       const values = forward(p.graph, p.values);
+      assertFinite(p.graph, values, "value");
       const loss = values.get(p.graph.loss)!.data[0];
       if (opts.json) {
         console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, loss, values: mapJson(values, allIds(p.graph)) }));

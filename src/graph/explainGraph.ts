@@ -51,15 +51,24 @@ export interface Explanation {
 export function explainGraph(graph: Graph): Explanation {
   const nodes: NodeExplanation[] = [];
   const fanOut = (id: string) => (graph.consumers.get(id)?.length ?? 0) > 1;
+  const perSample = perSamplePower(graph);
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const node = graph.nodes[i];
-    nodes.push(explainNode(graph, node, fanOut));
+    nodes.push(explainNode(graph, node, fanOut, perSample));
   }
   const meanNodes = nodes.filter((n) => n.oneOverM).map((n) => n.id);
   return { graph: graph.name, loss: graph.loss, meanNodes, nodes, summary: summarize(graph, meanNodes) };
 }
 
-function explainNode(graph: Graph, node: NodeDecl, fanOut: (id: string) => boolean): NodeExplanation {
+/**
+ * The power p with per-sample ∂L/∂x = m^p·dJ/dx for tensors that carry samples: 1 for a mean cost (the
+ * course's dZ = m·dJ/dZ), 0 for a cost summed over the samples.
+ */
+export function perSamplePower(graph: Graph): number {
+  return 1 - (sampleStructure(graph).scalePower ?? 0);
+}
+
+function explainNode(graph: Graph, node: NodeDecl, fanOut: (id: string) => boolean, perSample: number): NodeExplanation {
   const op = getOp(node.op)!;
   const outShape = graph.shapes.get(node.id)!;
   const fill = (template: string, grad: string) =>
@@ -68,19 +77,24 @@ function explainNode(graph: Graph, node: NodeDecl, fanOut: (id: string) => boole
       .replaceAll("{g}", grad)
       .replace(/\{sum(\d)\}/g, (_, k) => (isBroadcast(graph.shapes.get(node.in[Number(k)])!, outShape) ? "Σ_samples " : ""))
       .replace(/\{(\d)\}/g, (_, k) => node.in[Number(k)]);
+  // A `mean` over an operand without m (say a penalty on a param) averages columns, not samples: its
+  // 1/k is a constant, not the batch's 1/m.
+  const overColumns = op.kind === "reduction" && !hasBatchDim(graph.shapes.get(node.in[0])!);
+  const columns = graph.shapes.get(node.in[0])![1];
   const backward = node.in.map((target, slot): Equation => {
-    const own = op.explain.mPower?.[slot] ?? 0;
-    const dlsPower = own + (hasBatchDim(graph.shapes.get(target)!) ? 1 : 0) - (hasBatchDim(outShape) ? 1 : 0);
+    const own = overColumns ? 0 : (op.explain.mPower?.[slot] ?? 0);
+    const dlsPower = own + perSample * ((hasBatchDim(graph.shapes.get(target)!) ? 1 : 0) - (hasBatchDim(outShape) ? 1 : 0));
     const assign = fanOut(target) ? "+=" : "=";
     const template = op.explain.backward[slot];
     return {
       target,
-      autodiff: `dJ/d${target} ${assign} ${factor(own)}${fill(template, `dJ/d${node.id}`)}`,
-      dls: `d${target} ${assign} ${factor(dlsPower)}${fill(template, `d${node.id}`)}`,
+      autodiff: `dJ/d${target} ${assign} ${overColumns && node.op === "mean" ? `(1/${columns})·` : factor(own)}${fill(template, `dJ/d${node.id}`)}`,
+      dls: `d${target} ${assign} ${overColumns && node.op === "mean" ? `(1/${columns})·` : factor(dlsPower)}${fill(template, `d${node.id}`)}`,
       mPower: { autodiff: own, dls: dlsPower },
     };
   });
-  return { id: node.id, op: node.op, operands: [...node.in], shape: showDims(outShape), forward: fill(op.explain.forward, ""), backward, oneOverM: node.op === "mean" && hasBatchDim(graph.shapes.get(node.in[0])!) };
+  const forward = overColumns ? fill(op.explain.forward, "").replace("(1/m)·", `(1/${columns})·`).replace("Σ_samples", "Σ_columns") : fill(op.explain.forward, "");
+  return { id: node.id, op: node.op, operands: [...node.in], shape: showDims(outShape), forward, backward, oneOverM: node.op === "mean" && hasBatchDim(graph.shapes.get(node.in[0])!) };
 }
 
 function isBroadcast(operand: Shape, out: Shape): boolean {

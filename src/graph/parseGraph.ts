@@ -28,7 +28,9 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" });
   const syntax: Issue[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
   if (!syntax.length) syntax.push(...duplicateKeys(doc, lines, file));
-  if (syntax.length) throw new GradstreamError("GRAPH_SYNTAX", syntax);
+  // The parser can report one mistake twice (once per stage that meets it); say it once.
+  const unique = syntax.filter((issue, i) => syntax.findIndex((o) => o.line === issue.line && o.message === issue.message) === i);
+  if (unique.length) throw new GradstreamError("GRAPH_SYNTAX", unique);
   const lineOf = (path: readonly (string | number)[]): number | undefined => {
     for (let p = path.length; p >= 0; p--) {
       const node = doc.getIn(path.slice(0, p), true);
@@ -37,7 +39,13 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
     return undefined;
   };
 
-  const raw = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml refuses documents whose aliases expand exponentially (an "alias bomb"); that is the file's fault.
+    throw new GradstreamError("GRAPH_SYNTAX", { file, message: `cannot be read: ${(e as Error).message.split("\n")[0]}` });
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new GradstreamError("GRAPH_INVALID", { file, message: "a graph file is a mapping with gradstream, name, inputs, params, nodes and loss" });
   }

@@ -103,8 +103,6 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
       }
     });
   };
-  if (opts.watch) for (const file of watched) watchFile(file, { interval: 400 }, (now, before) => now.mtimeMs !== before.mtimeMs && onChange());
-
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) => {
       const reason = e.code === "EADDRINUSE" ? `port ${opts.port} is in use (choose another with --port, or --port 0 for a free one)` : e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND" ? `cannot listen on host '${opts.host}'` : e.message;
@@ -112,6 +110,8 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
     });
     server.listen(opts.port, opts.host, () => resolve((server.address() as AddressInfo).port));
   });
+  // Only once listening: a server that failed to listen must leave no watcher keeping the process alive.
+  if (opts.watch) for (const file of watched) watchFile(file, { interval: 400 }, (now, before) => now.mtimeMs !== before.mtimeMs && onChange());
   const heartbeat = setInterval(() => {
     for (const res of clients) res.write(": ping\n\n");
   }, 25_000);

@@ -119,6 +119,15 @@ describe("syntax", () => {
     expectOneIssue(text, { code: "GRAPH_SYNTAX", message: /duplicate key 'name'/, at: '"name": "b"' }, "json");
   });
 
+  it("a YAML alias bomb is refused as a syntax error naming the file, not an internal crash (regression)", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]"].join("\n");
+    expectOneIssue(bomb, { code: "GRAPH_SYNTAX", message: /alias/i });
+  });
+
+  it("a YAML syntax mistake is reported once, not once per parser stage (regression)", () => {
+    expectOneIssue("gradstream: 1\nname: [a\n", { code: "GRAPH_SYNTAX", message: /not valid YAML/ });
+  });
+
   it("a file that is not a mapping", () => {
     expectOneIssue("- 1\n- 2\n", { message: /a graph file is a mapping/ });
   });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startExplorerServer, type ExplorerServer } from "../../src/view/explorerServer.ts";
 import type { ExplorerProblem } from "../../src/view/explorerProblem.ts";
 import { GradstreamError } from "../../src/errors.ts";
-import { REPO } from "../helpers/runCli.ts";
+import { REPO, runCli } from "../helpers/runCli.ts";
 
 let dir: string;
 let graphPath: string;
@@ -131,5 +131,12 @@ describe("explorer server", () => {
     const error = await startExplorerServer({ graphPath, port: server.port, watch: false }).catch((e) => e);
     expect(error).toBeInstanceOf(GradstreamError);
     expect(error.message).toContain(`port ${server.port} is in use`);
+  });
+
+  it("exits with status 2 when it cannot listen, leaving no file watcher behind (regression: it hung)", async () => {
+    // The CLI as a user runs it, file watching on: the process must end by itself.
+    const result = await runCli(["serve", graphPath, "--port", String(server.port)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`port ${server.port} is in use`);
   });
 });
