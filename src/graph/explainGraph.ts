@@ -121,14 +121,14 @@ function summarize(graph: Graph, meanNodes: string[]): string[] {
   const mean = meanNodes[0];
   const lines = [
     `The 1/m enters once, at ${meanNodes.join(", ")} = mean(...): J = (1/m)·Σᵢ Lᵢ, so dJ/dLᵢ = 1/m for every sample i.`,
-    `autodiff: that 1/m flows backward into every dJ/dx upstream of ${mean}; no other equation adds one.`,
+    `autodiff: that 1/m flows backward into every dJ/dx upstream of ${mean}; no other reduction over the samples adds one.`,
     `dls (the course): dZ, dA are per-sample, ∂L/∂x = m·dJ/dx, with no 1/m; it returns exactly where a param's gradient sums per-sample terms over the batch: dW = (1/m)·dZ·A_prevᵀ, db = (1/m)·Σ dZ.`,
     `Both conventions give the same dW and db.`,
   ];
   const { coupling } = sampleStructure(graph);
   if (coupling.length) {
     const where = coupling.map((c) => `${c.node} (${c.op})`).join(", ");
-    lines.push(`But this graph couples samples at ${where}: a sample's loss depends on the other samples, so per-sample gradients do not exist and the batch gradient is not their mean (gradstream check reports it).`);
+    lines.push(`But this graph couples samples at ${where}: it averages over the batch inside the network, so its own equations carry a 1/m too; a sample's loss depends on the other samples, per-sample gradients do not exist, and the batch gradient is not their mean (gradstream check reports it).`);
   } else {
     lines.push(`No node couples samples, so the batch gradient is the mean of the per-sample gradients, for any m (gradstream check verifies it).`);
   }

@@ -67,6 +67,12 @@ export function toRows(t: Tensor): number[][] {
  */
 export function fromNested(value: unknown): Tensor | string {
   if (isTensor(value)) return value;
+  if (isMatrixJson(value)) {
+    // The { shape, data } form that `--json` prints is accepted back, its shape checked against its data.
+    const t = fromNested(value.data);
+    if (typeof t === "string") return t;
+    return t.shape[0] === value.shape[0] && t.shape[1] === value.shape[1] ? t : `shape says [${value.shape.join(",")}] but data is [${t.shape.join(",")}]`;
+  }
   if (typeof value === "number") return Number.isFinite(value) ? scalar(value) : `${value} is not a finite number`;
   if (!Array.isArray(value)) return `expected nested arrays of numbers, got ${describe(value)}`;
   if (value.length === 0) return "expected at least one row, got []";
@@ -88,6 +94,12 @@ export function fromNested(value: unknown): Tensor | string {
     }
   }
   return tensor(rows.length, cols, data);
+}
+
+function isMatrixJson(x: unknown): x is { shape: [number, number]; data: unknown } {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+  const { shape } = x as { shape?: unknown };
+  return Array.isArray(shape) && shape.length === 2 && shape.every((d) => Number.isInteger(d)) && "data" in x;
 }
 
 function describe(x: unknown): string {

@@ -113,3 +113,13 @@ it("loadData names the file for invalid JSON and for a missing file", async () =
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+describe("data files take back what --json prints", () => {
+  it("accepts the { shape, data } matrix form and checks its shape against its data", async () => {
+    const { fromNested } = await import("../../src/tensor/tensor.ts");
+    const t = fromNested({ shape: [2, 2], data: [[1, 2], [3, 4]] });
+    expect(typeof t).not.toBe("string");
+    expect(Array.from((t as { data: Float64Array }).data)).toEqual([1, 2, 3, 4]);
+    expect(fromNested({ shape: [2, 3], data: [[1, 2], [3, 4]] })).toBe("shape says [2,3] but data is [2,2]");
+  });
+});
