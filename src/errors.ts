@@ -56,5 +56,5 @@ export class GradstreamError extends Error {
   }
 }
 
-/** Ids that would collide with JavaScript object machinery; refused everywhere an id is read. */
-export const RESERVED_IDS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty"]);
+/** Ids that could reach an object's prototype if used as keys; refused wherever an id is read. */
+export const RESERVED_IDS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);

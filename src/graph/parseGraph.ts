@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { LineCounter, parseDocument, isNode, isMap, isScalar, visit, type Document } from "yaml";
-import { GradstreamError, type Issue } from "../errors.ts";
+import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
 import { graphFileSchema, idSchema, inputSchema, nodeSchema, paramSchema, type GraphFile } from "./schema.ts";
 import { buildGraph } from "./buildGraph.ts";
@@ -142,7 +142,7 @@ function schemaIssue(issue: ZodIssueLike, file: string | undefined, lineOf: (p: 
     message = `unknown field${issue.keys.length > 1 ? "s" : ""} '${issue.keys.join("', '")}'`;
     fieldPath = [...fieldPath, issue.keys[0]];
   } else if (issue.code === "invalid_key") {
-    message = `'${String(path[path.length - 1])}' is not a valid id: an id is an identifier (a letter or _ then letters, digits or _) and not a reserved name`;
+    message = `'${String(path[path.length - 1])}' is not a valid id: an id is an identifier (a letter or _ then letters, digits or _) and not one of the reserved names ${[...RESERVED_IDS].join(", ")}`;
     fieldPath = [];
   } else if (message.startsWith("Invalid input: expected") && message.endsWith("received undefined")) {
     message = `'${String(path[path.length - 1])}' is required`;

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { MAX_ELEMENTS } from "../tensor/tensor.ts";
+import { RESERVED_IDS } from "../errors.ts";
 import { opNames } from "../ops/registry.ts";
 
 /** The largest size of one dimension a graph file may declare. */
@@ -17,7 +18,7 @@ export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const idSchema = z
   .string()
   .regex(ID_PATTERN, { message: "an id must be an identifier: a letter or _ then letters, digits or _" })
-  .refine((id) => !["__proto__", "constructor", "prototype"].includes(id), { message: "this id is reserved" });
+  .refine((id) => !RESERVED_IDS.has(id), { message: `this id is reserved (${[...RESERVED_IDS].join(", ")})` });
 
 const size = z.number({ message: "a dimension is a positive integer" }).int({ message: "a dimension is a positive integer" }).positive({ message: "a dimension is a positive integer" }).max(MAX_DIM, { message: `a dimension may be at most ${MAX_DIM}` });
 const paramSize = z.number({ message: "a param's dimension is a positive integer (params never contain the batch size m)" }).pipe(size);

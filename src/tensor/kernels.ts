@@ -153,14 +153,6 @@ export function broadcastColumn(col: Tensor, cols: number, scale = 1): Tensor {
   return tensor(r, cols, out);
 }
 
-/** Elementwise `a + s·b` into a new tensor (same shape). */
-export function axpy(a: Tensor, b: Tensor, s = 1): Tensor {
-  const out = new Float64Array(a.data.length);
-  const x = a.data, y = b.data;
-  for (let i = 0; i < out.length; i++) out[i] = x[i] + s * y[i];
-  return tensor(a.shape[0], a.shape[1], out);
-}
-
 /** `acc += b` in place; used to sum gradient contributions of a node's consumers. */
 export function addInto(acc: Float64Array, b: Float64Array): void {
   for (let i = 0; i < acc.length; i++) acc[i] += b[i];
