@@ -23,7 +23,8 @@ import type { Tensor } from "../src/tensor/tensor.ts";
 import { sgd } from "../src/train/sgd.ts";
 import type { Optimizer } from "../src/train/optimizer.ts";
 import { updateTensor } from "../src/train/updateTensor.ts";
-import { batches$, takeColumns } from "../src/train/batches.ts";
+import { batches$ } from "../src/train/batches.ts";
+import { selectColumns } from "../src/tensor/selectColumns.ts";
 import { trainStream } from "../src/train/trainStream.ts";
 
 const graphs: Graph[] = await Promise.all(
@@ -36,7 +37,7 @@ function meanPerSampleGrads(graph: Graph, inputs: Record<string, Tensor>, params
   const sums: Record<string, Float64Array> = Object.fromEntries(ids.map((id) => [id, new Float64Array(params[id].data.length)]));
   for (let j = 0; j < m; j++) {
     const one = new Map<string, Tensor>(Object.entries(params));
-    for (const [id, t] of Object.entries(inputs)) one.set(id, takeColumns(t, [j]));
+    for (const [id, t] of Object.entries(inputs)) one.set(id, selectColumns(t, [j]));
     const grads = backward(graph, forward(graph, one), ids);
     for (const id of ids) sums[id].forEach((_, i) => (sums[id][i] += grads.get(id)!.data[i]));
   }

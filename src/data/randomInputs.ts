@@ -10,10 +10,9 @@ import type { Graph } from "../graph/graph.ts";
 import { type Tensor, tensor, MAX_ELEMENTS } from "../tensor/tensor.ts";
 import { GradstreamError } from "../errors.ts";
 import { createRng } from "./random.ts";
+import { getOp } from "../ops/registry.ts";
+import type { TargetKind } from "../ops/op.ts";
 
-type TargetKind = "binary" | "onehot" | "real";
-
-const TARGETS: Record<string, TargetKind> = { bce: "binary", bce_logits: "binary", softmax_cross_entropy: "onehot", cross_entropy: "onehot", mse: "real" };
 
 export function randomInputs(graph: Graph, m: number, seed = 1): Map<string, Tensor> {
   const rng = createRng(seed ^ 0x5eed);
@@ -31,10 +30,11 @@ export function randomInputs(graph: Graph, m: number, seed = 1): Map<string, Ten
   return out;
 }
 
+/** What the loss reading `id` as its target (operand 1) expects, if any loss does. */
 function targetKind(graph: Graph, id: string): TargetKind | undefined {
   for (const { node, slot } of graph.consumers.get(id) ?? []) {
-    const op = graph.nodes.find((n) => n.id === node)!.op;
-    if (slot === 1 && TARGETS[op]) return TARGETS[op];
+    const target = slot === 1 ? getOp(graph.nodes.find((n) => n.id === node)!.op)!.target : undefined;
+    if (target) return target;
   }
   return undefined;
 }

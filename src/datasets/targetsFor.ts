@@ -14,7 +14,8 @@ import { GradstreamError } from "../errors.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 import type { LabelledSet } from "./labelledSet.ts";
 
-export type TargetKind = "binary" | "onehot" | "real";
+import type { TargetKind } from "../ops/op.ts";
+export type { TargetKind };
 
 export function targetsFor(set: LabelledSet, rows: number, kind: TargetKind, target = "Y"): Tensor {
   const m = set.labels.length;

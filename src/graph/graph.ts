@@ -51,6 +51,17 @@ export function nodeById(graph: Graph, id: string): NodeDecl | undefined {
   return graph.nodes.find((n) => n.id === id);
 }
 
+/** The ids the loss depends on (itself included): only these have a gradient that is not zero by construction. */
+export function lossAncestors(graph: Graph): Set<string> {
+  const ancestors = new Set<string>([graph.loss]);
+  // One sweep in reverse topological order: a node's readers are all visited before it.
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i];
+    if (ancestors.has(n.id)) for (const ref of n.in) ancestors.add(ref);
+  }
+  return ancestors;
+}
+
 export function hasBatchDim(shape: Shape): boolean {
   return shape[0] === "m" || shape[1] === "m";
 }

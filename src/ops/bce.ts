@@ -13,6 +13,7 @@ const clamp = (a: number) => Math.min(Math.max(a, BCE_EPSILON), 1 - BCE_EPSILON)
 export const bce: OpDef = {
   name: "bce",
   kind: "loss",
+  target: "binary",
   operands: ["A", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("bce", inputs, 1),

@@ -10,6 +10,7 @@ import { stableSigmoid } from "./sigmoid.ts";
 export const bceLogits: OpDef = {
   name: "bce_logits",
   kind: "loss",
+  target: "binary",
   operands: ["Z", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("bce_logits", inputs, 1),

@@ -9,6 +9,7 @@ const floor = (a: number) => Math.max(a, BCE_EPSILON);
 export const crossEntropy: OpDef = {
   name: "cross_entropy",
   kind: "loss",
+  target: "onehot",
   operands: ["A", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("cross_entropy", inputs),

@@ -16,6 +16,7 @@ function scaledDiff(sign: 1 | -1): OpDef["backward"][number] {
 export const mse: OpDef = {
   name: "mse",
   kind: "loss",
+  target: "real",
   operands: ["A", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("mse", inputs),

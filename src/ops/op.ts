@@ -30,6 +30,9 @@ export interface BackwardContext {
   readonly attrs: Attrs;
 }
 
+/** What a loss's target operand holds: labels 0/1, one-hot columns, or real values. */
+export type TargetKind = "binary" | "onehot" | "real";
+
 /** How the view colours a node, and how `explain` describes it. */
 export type OpKind = "linear" | "elementwise" | "activation" | "loss" | "reduction";
 
@@ -38,6 +41,8 @@ export interface OpDef {
   readonly kind: OpKind;
   /** Operand names, used in messages ("bce: operand Y ..."); their count is the op's arity. */
   readonly operands: readonly string[];
+  /** Losses: what the target (second operand) holds, so random data and datasets can be shaped for it. */
+  readonly target?: TargetKind;
   /** Attributes the op accepts (validated when the graph is read); absent means none. */
   readonly attrs?: z.ZodType<Attrs>;
   /** The output shape, or a message saying why the operand shapes do not fit. */

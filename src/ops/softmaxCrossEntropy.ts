@@ -10,6 +10,7 @@ import { softmaxColumns } from "./softmax.ts";
 export const softmaxCrossEntropy: OpDef = {
   name: "softmax_cross_entropy",
   kind: "loss",
+  target: "onehot",
   operands: ["Z", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("softmax_cross_entropy", inputs),

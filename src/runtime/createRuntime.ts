@@ -43,7 +43,7 @@ import { Observable, type Subscriber, Subscription } from "rxjs";
 import { produce } from "immer";
 import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
-import { allIds } from "../graph/graph.ts";
+import { allIds, lossAncestors } from "../graph/graph.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import { getOp } from "../ops/registry.ts";
 import type { BackwardContext, Shape } from "../ops/op.ts";
@@ -231,11 +231,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   }
 
   // Which ids the loss depends on: only their consumers contribute to a gradient.
-  const reachesLoss = new Set<string>([graph.loss]);
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const n = graph.nodes[i];
-    if (reachesLoss.has(n.id)) for (const ref of n.in) reachesLoss.add(ref);
-  }
+  const reachesLoss = lossAncestors(graph);
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
   const nodeIndex = new Map(graph.nodes.map((n, i) => [n.id, i]));
   for (const id of ids) gradCell.set(id, newCell(`grad:${id}`, id, GRADIENT));

@@ -10,7 +10,8 @@
  *   .subscribe((b) => b.inputs.X.shape) // [2, 64], ..., then [2, m mod 64] at the end of each epoch
  */
 import { Observable } from "rxjs";
-import { type Tensor, tensor } from "../tensor/tensor.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { selectColumns } from "../tensor/selectColumns.ts";
 import { createRng } from "../data/random.ts";
 
 export interface Batch {
@@ -77,7 +78,7 @@ function* batchSource(inputs: Readonly<Record<string, Tensor>>, plan: BatchPlan)
     if (k === 0) shuffle(order, rng.int);
     const columns = order.subarray(k * size, Math.min(m, (k + 1) * size));
     const cut: Record<string, Tensor> = { ...inputs };
-    for (const id of plan.batchIds) cut[id] = takeColumns(inputs[id], columns);
+    for (const id of plan.batchIds) cut[id] = selectColumns(inputs[id], columns);
     yield { step, epoch: Math.floor(step / perEpoch), inputs: cut };
   }
 }
@@ -90,16 +91,4 @@ function shuffle(order: Int32Array, int: (n: number) => number): void {
     order[i] = order[j];
     order[j] = t;
   }
-}
-
-/** The given columns of t, in the given order. */
-export function takeColumns(t: Tensor, columns: ArrayLike<number>): Tensor {
-  const [rows, cols] = t.shape;
-  const n = columns.length;
-  const out = new Float64Array(rows * n);
-  for (let i = 0; i < rows; i++) {
-    const from = i * cols, to = i * n;
-    for (let j = 0; j < n; j++) out[to + j] = t.data[from + columns[j]];
-  }
-  return tensor(rows, n, out);
 }

@@ -7,9 +7,9 @@
  * trainingRoles(planarTanh) // { lossNode: "L", lossOp: "bce", prediction: "A2", target: "Y", features: "X", targetKind: "binary" }
  */
 import { GradstreamError } from "../errors.ts";
-import type { Graph } from "../graph/graph.ts";
+import { type Graph, lossAncestors } from "../graph/graph.ts";
 import { getOp } from "../ops/registry.ts";
-import type { TargetKind } from "../datasets/targetsFor.ts";
+import type { TargetKind } from "../ops/op.ts";
 
 export interface TrainingRoles {
   readonly lossNode: string;
@@ -22,13 +22,10 @@ export interface TrainingRoles {
   readonly features?: string;
 }
 
-const TARGET_KINDS: Readonly<Record<string, TargetKind>> = { bce: "binary", bce_logits: "binary", softmax_cross_entropy: "onehot", cross_entropy: "onehot", mse: "real" };
-
 export function trainingRoles(graph: Graph): TrainingRoles {
   const file = graph.source;
   // The per-sample losses the cost is built from: loss-kind nodes the loss node depends on.
-  const reaches = new Set([graph.loss]);
-  for (let i = graph.nodes.length - 1; i >= 0; i--) if (reaches.has(graph.nodes[i].id)) for (const ref of graph.nodes[i].in) reaches.add(ref);
+  const reaches = lossAncestors(graph);
   const losses = graph.nodes.filter((n) => reaches.has(n.id) && getOp(n.op)!.kind === "loss");
   if (losses.length !== 1) {
     throw new GradstreamError("USAGE", { file, node: graph.loss, message: `training needs exactly one per-sample loss (bce, mse, ...) under '${graph.loss}', found ${losses.length ? losses.map((n) => n.id).join(", ") : "none"}` });
@@ -44,7 +41,7 @@ export function trainingRoles(graph: Graph): TrainingRoles {
     lossOp: node.op,
     prediction,
     target,
-    targetKind: TARGET_KINDS[node.op] ?? "real",
+    targetKind: getOp(node.op)!.target ?? "real",
     features: others.length === 1 ? others[0].id : undefined,
   };
 }

@@ -14,18 +14,13 @@ import type { Graph } from "../graph/graph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { chunkSizeFor, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
+import { chunksToFill, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
 import { selectSamples } from "./selectSamples.ts";
 
 export function* perSampleGradsBySlicing(graph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
   const { m } = bindShapes(graph, values);
   const params = opts.params ?? graph.params.map((p) => p.id);
-  const sizes = params.map((id) => values.get(id)!.data.length);
-  const chunkSize = chunkSizeFor(opts, sizes.reduce((a, b) => a + b, 0));
-  const reused = opts.reuseBuffers ? sizes.map((size) => new Float64Array(Math.min(chunkSize, m) * size)) : undefined;
-  for (let start = 0; start < m; start += chunkSize) {
-    const count = Math.min(chunkSize, m - start);
-    const buffers = sizes.map((size, p) => (reused ? reused[p].subarray(0, count * size) : new Float64Array(count * size)));
+  for (const { start, count, sizes, buffers } of chunksToFill(values, params, m, opts)) {
     for (let i = 0; i < count; i++) {
       const one = selectSamples(graph, values, [start + i]);
       const grads = backward(graph, forward(graph, one), params);

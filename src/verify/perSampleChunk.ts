@@ -43,6 +43,30 @@ export function chunkSizeFor(opts: PerSampleOptions, entries: number): number {
   return Math.min(256, Math.max(1, Math.floor(2 ** 20 / (8 * Math.max(1, entries)))));
 }
 
+/** One chunk to fill: samples start … start+count−1, and for each param a buffer of count × its size. */
+export interface ChunkToFill {
+  start: number;
+  count: number;
+  /** Entries per sample of each param, in `params` order. */
+  sizes: readonly number[];
+  buffers: Float64Array[];
+}
+
+/**
+ * Cuts m samples into chunks and gives each chunk its output buffers: fresh ones, or with `reuseBuffers`
+ * the same memory every time (the first chunk's size), so memory is bounded by the chunk, not by m.
+ */
+export function* chunksToFill(values: ReadonlyMap<string, Tensor>, params: readonly string[], m: number, opts: PerSampleOptions): Generator<ChunkToFill> {
+  const sizes = params.map((id) => values.get(id)!.data.length);
+  const chunkSize = chunkSizeFor(opts, sizes.reduce((a, b) => a + b, 0));
+  const reused = opts.reuseBuffers ? sizes.map((size) => new Float64Array(Math.min(chunkSize, m) * size)) : undefined;
+  for (let start = 0; start < m; start += chunkSize) {
+    const count = Math.min(chunkSize, m - start);
+    const buffers = sizes.map((size, p) => (reused ? reused[p].subarray(0, count * size) : new Float64Array(count * size)));
+    yield { start, count, sizes, buffers };
+  }
+}
+
 /** The mean over all samples of the per-sample gradients, per param. */
 export function meanOfChunks(chunks: Iterable<PerSampleChunk>, graph: Graph): Map<string, Tensor> {
   const sums = new Map<string, Float64Array>();

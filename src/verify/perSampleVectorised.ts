@@ -32,9 +32,9 @@ import { bindShapes } from "../graph/bindShapes.ts";
 import { getOp } from "../ops/registry.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { scale } from "../tensor/kernels.ts";
-import { chunkSizeFor, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
+import { chunksToFill, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
 import { sampleStructure } from "./sampleStructure.ts";
-import { selectColumns } from "./selectSamples.ts";
+import { selectColumns } from "../tensor/selectColumns.ts";
 
 interface ParamUse {
   node: string;
@@ -65,21 +65,17 @@ export function* perSampleGradsVectorised(graph: Graph, values: ReadonlyMap<stri
   const G = backward(graph, computed, useNodes);
   const perSampleScale = m ** (1 - structure.scalePower);
 
-  const sizes = params.map((id) => values.get(id)!.data.length);
-  const chunkSize = chunkSizeFor(opts, sizes.reduce((a, b) => a + b, 0));
-  const reused = opts.reuseBuffers ? sizes.map((size) => new Float64Array(Math.min(chunkSize, m) * size)) : undefined;
-  for (let start = 0; start < m; start += chunkSize) {
-    const count = Math.min(chunkSize, m - start);
+  for (const { start, count, sizes, buffers } of chunksToFill(values, params, m, opts)) {
     const grads = new Map<string, Float64Array>();
     params.forEach((id, p) => {
-      const out = reused ? reused[p].subarray(0, count * sizes[p]) : new Float64Array(count * sizes[p]);
+      const out = buffers[p];
       // The first use writes its gradients, later uses add theirs: no separate pass to clear the buffer.
       let written = false;
       for (const use of uses[p]) {
         const g = G.get(use.node);
         if (g) written = writeUse(graph, computed, use, g, perSampleScale, start, count, out, sizes[p], written);
       }
-      if (!written && reused) out.fill(0);
+      if (!written) out.fill(0); // a reused buffer still holds the previous chunk
       grads.set(id, out);
     });
     yield { start, count, grads };

@@ -12,7 +12,7 @@
  */
 import { getOp } from "../ops/registry.ts";
 import type { Shape } from "../ops/op.ts";
-import { type Graph, hasBatchDim } from "../graph/graph.ts";
+import { type Graph, hasBatchDim, lossAncestors } from "../graph/graph.ts";
 
 /** A node that reduces over the batch (the cost's mean or sum). */
 export interface SampleReduction {
@@ -48,7 +48,7 @@ export interface SampleStructure {
 export function sampleStructure(graph: Graph): SampleStructure {
   const shape = (id: string) => graph.shapes.get(id)!;
   const rowsAreSamples = (s: Shape) => s[0] === "m";
-  const live = ancestorsOfLoss(graph);
+  const live = lossAncestors(graph);
   // Ids computed from the whole batch that carry no samples themselves (a mean over the batch), with the
   // reduction they come from.
   const aggregateOf = new Map<string, string>();
@@ -92,16 +92,3 @@ export function sampleStructure(graph: Graph): SampleStructure {
   return { batched, reductions, coupling, scalePower, scaleNote };
 }
 
-/** The loss and every id it depends on. */
-function ancestorsOfLoss(graph: Graph): Set<string> {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const seen = new Set<string>();
-  const stack = [graph.loss];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const ref of byId.get(id)?.in ?? []) stack.push(ref);
-  }
-  return seen;
-}

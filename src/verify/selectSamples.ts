@@ -8,7 +8,8 @@
  * selectSamples(graph, values, [1, 0, 1, 0]) // m = 2 → 4, the batch twice in swapped order
  */
 import type { Graph } from "../graph/graph.ts";
-import { type Tensor, tensor } from "../tensor/tensor.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { selectColumns } from "../tensor/selectColumns.ts";
 
 export function selectSamples(graph: Graph, values: ReadonlyMap<string, Tensor>, indices: readonly number[]): Map<string, Tensor> {
   const out = new Map(values);
@@ -18,17 +19,4 @@ export function selectSamples(graph: Graph, values: ReadonlyMap<string, Tensor>,
     out.set(input.id, selectColumns(t, indices));
   }
   return out;
-}
-
-/** The listed columns of a tensor, as a new tensor. */
-export function selectColumns(t: Tensor, indices: readonly number[]): Tensor {
-  const [r, c] = t.shape;
-  const k = indices.length;
-  const src = t.data;
-  const data = new Float64Array(r * k);
-  for (let i = 0; i < r; i++) {
-    const row = i * c;
-    for (let j = 0; j < k; j++) data[i * k + j] = src[row + indices[j]];
-  }
-  return tensor(r, k, data);
 }

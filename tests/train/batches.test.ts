@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { firstValueFrom, toArray } from "rxjs";
 import { fromRows } from "../helpers/tensors.ts";
-import { batches$, batchesPerEpoch, takeColumns, type Batch } from "../../src/train/batches.ts";
+import { batches$, batchesPerEpoch, type Batch } from "../../src/train/batches.ts";
+import { selectColumns } from "../../src/tensor/selectColumns.ts";
 
 const m = 10;
 const X = fromRows([Array.from({ length: m }, (_, j) => j), Array.from({ length: m }, (_, j) => 100 + j)]);
@@ -62,7 +63,7 @@ describe("batches$", () => {
     expect(paced.map(sampleIds)).toEqual(eager.map(sampleIds));
   });
 
-  it("takeColumns picks columns in the given order", () => {
-    expect(takeColumns(fromRows([[1, 2, 3], [4, 5, 6]]), [2, 0])).toEqual(fromRows([[3, 1], [6, 4]]));
+  it("selectColumns picks columns in the given order", () => {
+    expect(selectColumns(fromRows([[1, 2, 3], [4, 5, 6]]), [2, 0])).toEqual(fromRows([[3, 1], [6, 4]]));
   });
 });
