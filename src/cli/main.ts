@@ -4,40 +4,38 @@
  */
 import { Command, CommanderError } from "commander";
 import { GradstreamError } from "../errors.ts";
-import { runCommand } from "./run.ts";
-import { gradCommand } from "./grad.ts";
-import { explainCommand } from "./explain.ts";
-import { checkCommand } from "./check.ts";
-import { watchCommand } from "./watch.ts";
-import { renderCommand } from "./render.ts";
-import { serveCommand } from "./serve.ts";
-import { trainCommand } from "./train.ts";
-
 /** 3 is not in the contract: it tells a script that gradstream itself failed (a bug), not a check or its input. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
 
-export function buildProgram(): Command {
+/**
+ * Each command's module, loaded on demand: `gradstream run` need not load training, verification and the
+ * explorer (about 0.35 s of start-up, most of it compiling their TypeScript). Only the top-level help loads all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./run.ts")).runCommand(),
+  grad: async () => (await import("./grad.ts")).gradCommand(),
+  explain: async () => (await import("./explain.ts")).explainCommand(),
+  check: async () => (await import("./check.ts")).checkCommand(),
+  watch: async () => (await import("./watch.ts")).watchCommand(),
+  render: async () => (await import("./render.ts")).renderCommand(),
+  serve: async () => (await import("./serve.ts")).serveCommand(),
+  train: async () => (await import("./train.ts")).trainCommand(),
+};
+
+/** The program with the command `argv` names, or with every command when it names none of them. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("gradstream")
     .description("Neural networks as graph files; values and gradients as live streams; where the 1/m of backprop goes.")
     .version("0.1.0")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
-  const commands = [
-    runCommand(),
-    gradCommand(),
-    explainCommand(),
-    checkCommand(),
-    watchCommand(),
-    renderCommand(),
-    serveCommand(),
-    trainCommand(),
-  ];
-  for (const cmd of commands) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
+  const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
+  for (const cmd of await Promise.all(named.map((name) => COMMANDS[name]()))) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;

@@ -166,7 +166,7 @@ describe("the binary (child processes)", () => {
 
 describe("help and usage", () => {
   it("--help on every command: exit 0 and its usage line", async () => {
-    const names = buildProgram().commands.map((c) => c.name());
+    const names = (await buildProgram()).commands.map((c) => c.name());
     expect(names).toEqual(expect.arrayContaining(["run", "grad", "explain"]));
     for (const name of names) {
       const r = await runMain([name, "--help"]);
