@@ -1,14 +1,13 @@
 /**
- * Reads a data file (JSON: `{ inputs: { X: [[...]] }, params: { W1: [[...]] } }`) for a graph: every tensor
+ * Binds a data file (JSON: `{ inputs: { X: [[...]] }, params: { W1: [[...]] } }`) for a graph: every tensor
  * checked (numbers, not ragged, declared, the right shape), m read from the inputs, absent params drawn
  * from the graph's `init` with the seed. All problems are reported together.
  *
  * @example
- * const { values, m } = await loadData("data/planar.json", graph, 1);
+ * const { values, m } = bindData({ inputs: { X: [[0.1, 0.2]], Y: [[0, 1]] } }, graph, 1, "inline");
  */
 import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
-import { readText } from "../graph/parseGraph.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import { fromNested, type Tensor } from "../tensor/tensor.ts";
 import { initParams } from "./initParams.ts";
@@ -23,18 +22,21 @@ export interface Bindings {
   m: number;
 }
 
-export async function loadData(path: string, graph: Graph, seed = 1): Promise<Bindings> {
-  const text = await readText(path, MAX_DATA_FILE_BYTES);
+/**
+ * Parses a data file's JSON text and binds it to the graph (`bindData`); a syntax error names the file.
+ * The Node loader (`loadData(path)`) and the browser loader (`loadData(url)`) both end here.
+ */
+export function parseData(text: string, graph: Graph, seed = 1, file?: string): Bindings {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new GradstreamError("DATA_INVALID", { file: path, message: `not valid JSON: ${(e as Error).message}` });
+    throw new GradstreamError("DATA_INVALID", { file, message: `not valid JSON: ${(e as Error).message}` });
   }
-  return bindData(raw, graph, seed, path);
+  return bindData(raw, graph, seed, file);
 }
 
-/** The same checks as `loadData`, on an already parsed object. */
+/** The checks of a data file (numbers, not ragged, declared, the right shapes), on an already parsed object. */
 export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): Bindings {
   const issues: Issue[] = [];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
