@@ -93,20 +93,24 @@ const COLUMNS: readonly [ComparisonName, string][] = [
   ["permutation", "permuted"],
   ["duplication", "doubled"],
   ["sumCost", "sum-cost"],
+  ["split", "split"],
 ];
 
 function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingPropertyResult, replay: string, fixedData: boolean): void {
   const structure = sampleStructure(graph);
   console.log(`${graph.name}: batch gradient vs per-sample gradients, ${mText}, ${r.runs} run${r.runs === 1 ? "" : "s"}${r.shrinks ? ` + ${r.shrinks} shrinking steps` : ""} (fast-check seed ${r.seed})`);
   const cost = structure.reductions.map((x) => `${x.node} = ${x.op}(…)`).join(", ");
-  if (structure.scalePower !== undefined) console.log(`cost reduced over the samples at ${cost}: expected batch gradient = ${structure.scalePower === 0 ? "mean" : `m^${structure.scalePower} × mean`} of per-sample gradients`);
+  if (structure.scalePower !== undefined && structure.weights) console.log(`cost reduced over the items at ${cost}: expected batch gradient = Σᵢ ${structure.weights}ᵢ·∇Lᵢ / Σ${structure.weights}, the ${structure.weights}-weighted mean of per-sample gradients`);
+  else if (structure.scalePower !== undefined) console.log(`cost reduced over the samples at ${cost}: expected batch gradient = ${structure.scalePower === 0 ? "mean" : `m^${structure.scalePower} × mean`} of per-sample gradients`);
   else console.log(`no per-sample identity to expect: ${structure.scaleNote}`);
   for (const c of structure.coupling) console.log(`samples coupled at node ${c.node} (${c.op}): ${c.reason}`);
   console.log("each column: the largest relative difference ‖a − b‖/(‖a‖ + ‖b‖) over all runs; ✗: failed; °: above the tolerance but");
   console.log("  below what float64 rounding can cause (a gradient too small, or sums that cancel too far, for the relative measure)");
-  console.log("  slicing, vectorised: batch vs m^k × mean of per-sample gradients ∇Lᵢ (k = 0 for a mean cost, 1 for a sum)");
+  console.log(`  slicing, vectorised: batch vs m^k × mean of per-sample gradients ∇Lᵢ (k = 0 for a mean cost, 1 for a sum${structure.weights ? `; each ∇Lᵢ weighted by ${structure.weights}ᵢ` : ""})`);
   console.log("  per-sample: vectorised ∇Lᵢ vs ∇Lᵢ by slicing; finite-diff: batch vs finite differences; permuted, doubled: the");
-  console.log("  batch reordered, and taken twice (m → 2m); sum-cost: gradient of Σᵢ Lᵢ vs m × that of the mean; ratio: batch ÷ m^k·mean (slicing)\n");
+  console.log("  batch reordered, and taken twice (m → 2m); sum-cost: gradient of Σᵢ Lᵢ vs m × that of the mean; split: the batch cut at");
+  console.log("  random into 2–8 parts, their own gradients gₖ combined by the weighted rule Σₖ (Wₖ/W)·gₖ (Σₖ gₖ for a sum cost) vs the batch");
+  console.log("  (gradstream split shows one split in full); ratio: batch ÷ m^k·mean (slicing)\n");
   const header = ["param", ...COLUMNS.map(([, label]) => label), "ratio"];
   const tolerances = ["tolerance", ...COLUMNS.map(([name]) => `≤ ${COMPARISONS[name].tolerance.toExponential(0)}`), ""];
   const rows = graph.params.map((p) => {
