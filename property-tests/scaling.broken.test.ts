@@ -11,8 +11,7 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mean } from "../src/ops/mean.ts";
-import { weightedMean } from "../src/ops/weightedMean.ts";
-import { tensor } from "../src/tensor/tensor.ts";
+import { weightedMeanOverSamples } from "./brokenWeightedMean.ts";
 import { registerOp } from "../src/ops/registry.ts";
 import type { OpDef } from "../src/ops/op.ts";
 import { broadcastColumn } from "../src/tensor/kernels.ts";
@@ -99,16 +98,7 @@ describe("the unbroken mean", () => {
 
 describe("a weighted mean whose backward divides by the samples, not by the items", () => {
   /** weighted_mean with dJ/dLᵢ = G·wᵢ/m: the masked-loss bug of dividing by the batch size instead of the item count. */
-  const overSamples: OpDef = {
-    ...weightedMean,
-    name: "weighted_mean_divided_by_m",
-    backward: [({ inputs: [L, W], grad }) => {
-      const [n, m] = L.shape;
-      const out = new Float64Array(n * m);
-      for (let r = 0; r < n; r++) for (let j = 0; j < m; j++) out[r * m + j] = (grad.data[r] * W.data[j]) / m;
-      return tensor(n, m, out);
-    }, weightedMean.backward[1]],
-  };
+  const overSamples = weightedMeanOverSamples("weighted_mean_divided_by_m");
   let remove: () => void = () => {};
   beforeAll(() => void (remove = registerOp(overSamples)));
   afterAll(() => remove());

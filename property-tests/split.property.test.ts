@@ -24,6 +24,7 @@ import { perSampleGradsBySlicing } from "../src/verify/perSampleBySlicing.ts";
 import { registerOp } from "../src/ops/registry.ts";
 import type { OpDef } from "../src/ops/op.ts";
 import { weightedMean } from "../src/ops/weightedMean.ts";
+import { weightedMeanOverSamples } from "./brokenWeightedMean.ts";
 import { tensor, type Tensor } from "../src/tensor/tensor.ts";
 import { sampleStructure } from "../src/verify/sampleStructure.ts";
 import { type CombineRule } from "../src/verify/combineRule.ts";
@@ -167,16 +168,7 @@ describe("'the mean rule reproduces the batch gradient' fails, shrinking to the 
 
 describe("each property can fail", () => {
   /** weighted_mean whose backward divides by the m samples, not by Σw: the classic masked-loss bug. */
-  const overSamples: OpDef = {
-    ...weightedMean,
-    name: "weighted_mean_over_samples",
-    backward: [({ inputs: [L, W], grad }) => {
-      const [n, m] = L.shape;
-      const out = new Float64Array(n * m);
-      for (let r = 0; r < n; r++) for (let j = 0; j < m; j++) out[r * m + j] = (grad.data[r] * W.data[j]) / m;
-      return tensor(n, m, out);
-    }, weightedMean.backward[1]],
-  };
+  const overSamples = weightedMeanOverSamples("weighted_mean_over_samples");
   /** weighted_mean that does not declare its weights: parts are then weighed by their samples, not their items. */
   const undeclared: OpDef = { ...weightedMean, name: "weighted_mean_undeclared", weightsOperand: undefined };
   let unregister: (() => void)[] = [];

@@ -17,12 +17,11 @@
  */
 import { Worker } from "node:worker_threads";
 import { GradstreamError, type ErrorCode, type Issue } from "../errors.ts";
-import { type Graph, hasBatchDim } from "../graph/graph.ts";
+import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { selectColumns } from "../tensor/selectColumns.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
-import { combineParts, evenSizes, fittingRule, ruleWeights } from "../verify/combineRule.ts";
-import { itemsIn, valueOf } from "../verify/sampleWeights.ts";
+import { combineParts, fittingRule, ruleWeights } from "../verify/combineRule.ts";
+import { type BatchPart, cannotSplit, cutBatch } from "../train/cutBatch.ts";
 import type { ScalingCheckOptions, ScalingReport } from "../verify/checkScaling.ts";
 import type { BatchGradient } from "../train/runtimeGradient.ts";
 
@@ -70,13 +69,9 @@ export function createWorkerPool(graph: Graph, size: number, init: Omit<WorkerIn
   const rule = fittingRule(structure);
   // Training in parallel needs shards whose gradients add up to the batch's; with `training`, this is
   // checked before any worker starts.
-  const c = structure.coupling[0];
-  const unfit = !rule || c
-    ? new GradstreamError("USAGE", { file: graph.source, node: c?.node, message: `data-parallel workers need a cost that is a mean or a sum of per-sample costs: ${c ? `node '${c.node}' (${c.op}) couples samples, so a shard's gradient is not a part of the batch's` : `no combination of shards reproduces this cost: ${structure.scaleNote}`}` })
-    : undefined;
+  const unfit = cannotSplit(graph, "data-parallel training");
   if (init.training && unfit) throw unfit;
   const url = workerUrl();
-  const batchIds = graph.inputs.filter((d) => hasBatchDim(d.shape)).map((d) => d.id);
   let nextId = 0;
   const pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; worker: number }>();
   let failure: Error | undefined;
@@ -110,27 +105,14 @@ export function createWorkerPool(graph: Graph, size: number, init: Omit<WorkerIn
 
   // The shards of the last batch seen, and the shard each worker holds: inputs travel only when they change.
   let shardedFrom: Readonly<Record<string, Tensor>> | undefined;
-  let shards: { inputs: Record<string, Tensor>; items: number }[] = [];
+  let shards: BatchPart[] = [];
   const holds: (Record<string, Tensor> | undefined)[] = workers.map(() => undefined);
 
   return {
     size,
     async gradient(inputs, params) {
       if (unfit) throw unfit;
-      if (inputs !== shardedFrom) {
-        const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
-        const weights = structure.weights === undefined ? undefined : valueOf(graph, new Map(Object.entries({ ...inputs, ...params })), structure.weights).data;
-        let start = 0;
-        shards = evenSizes(m, Math.min(size, m)).map((count) => {
-          const columns = Array.from({ length: count }, (_, i) => start + i);
-          const shard = { ...inputs };
-          for (const id of batchIds) shard[id] = selectColumns(inputs[id], columns);
-          const items = itemsIn(weights, start, count);
-          start += count;
-          return { inputs: shard, items };
-        });
-        shardedFrom = inputs;
-      }
+      if (inputs !== shardedFrom) (shards = cutBatch(graph, inputs, params, size)), (shardedFrom = inputs);
       const plainParams = { ...params };
       const results = await Promise.all(
         shards.map(async (shard, w) => {

@@ -16,13 +16,11 @@
  */
 import { Subscription } from "rxjs";
 import { GradstreamError } from "../errors.ts";
-import { hasBatchDim } from "../graph/graph.ts";
 import type { Runtime } from "../runtime/createRuntime.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
-import { selectColumns } from "../tensor/selectColumns.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
-import { type CombineRule, evenSizes, fittingRule, ruleWeights } from "../verify/combineRule.ts";
-import { itemsIn, valueOf } from "../verify/sampleWeights.ts";
+import { type CombineRule, fittingRule, ruleWeights } from "../verify/combineRule.ts";
+import { type BatchPart, cannotSplit, cutBatch } from "./cutBatch.ts";
 
 /** A batch's cost and gradients, and the items it holds (its samples, or Σw for a weighted cost). */
 export interface BatchGradient {
@@ -56,12 +54,8 @@ export function runtimeGradient(runtime: Runtime, opts: RuntimeGradientOptions):
   const structure = sampleStructure(graph);
   const accumulate = opts.accumulate ?? 1;
   const rule = opts.combine ?? fittingRule(structure);
-  if (accumulate > 1 && (!fittingRule(structure) || structure.coupling.length)) {
-    const c = structure.coupling[0];
-    const why = c ? `node '${c.node}' (${c.op}) couples samples, so a micro-batch's gradient is not a part of the batch's` : `no combination of micro-batches reproduces this cost: ${structure.scaleNote}`;
-    throw new GradstreamError("USAGE", { file: graph.source, node: c?.node, message: `gradient accumulation needs a cost that is a mean or a sum of per-sample costs: ${why}` });
-  }
-  const batchIds = graph.inputs.filter((d) => hasBatchDim(d.shape)).map((d) => d.id);
+  const refusal = accumulate > 1 ? cannotSplit(graph, "gradient accumulation") : undefined;
+  if (refusal) throw refusal;
 
   let loss = NaN;
   const current: Record<string, Tensor> = {};
@@ -83,36 +77,18 @@ export function runtimeGradient(runtime: Runtime, opts: RuntimeGradientOptions):
 
   // The micro-batches of the last batch seen, and their items: cut once per batch, not once per step.
   let cutFrom: Readonly<Record<string, Tensor>> | undefined;
-  let cut: { inputs: Record<string, Tensor>; items: number }[] = [];
+  let cut: BatchPart[] = [];
   const microBatches = (inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>) => {
-    if (inputs === cutFrom) return cut;
-    const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
-    const weights = weightsOf(inputs, params);
-    let start = 0;
-    cut = evenSizes(m, Math.min(accumulate, m)).map((count) => {
-      const columns = Array.from({ length: count }, (_, i) => start + i);
-      const part = { ...inputs };
-      for (const id of batchIds) part[id] = selectColumns(inputs[id], columns);
-      const items = itemsIn(weights, start, count);
-      start += count;
-      return { inputs: part, items };
-    });
-    cutFrom = inputs;
+    if (inputs !== cutFrom) (cut = cutBatch(graph, inputs, params, accumulate)), (cutFrom = inputs);
     return cut;
   };
-
-  /** The weights of a weighted cost's samples (an input, or computed from the inputs alone). */
-  const weightsOf = (inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>) =>
-    structure.weights === undefined ? undefined : (valueOf(graph, new Map(Object.entries({ ...inputs, ...params })), structure.weights).data);
-  const itemsOf = (inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>) =>
-    itemsIn(weightsOf(inputs, params), 0, batchIds.length ? inputs[batchIds[0]].shape[1] : 1);
 
   return {
     rule: rule ?? "weighted",
     evaluate(inputs, params) {
       if (accumulate <= 1) {
         step(inputs, params);
-        return { loss, grads: { ...current }, items: itemsOf(inputs, params) };
+        return { loss, grads: { ...current }, items: cutBatch(graph, inputs, params, 1)[0].items };
       }
       const parts = microBatches(inputs, params);
       const weights = ruleWeights(rule!, parts.map((p) => p.items));

@@ -75,7 +75,7 @@ describe("train --workers: errors", () => {
     writeFileSync(file, JSON.stringify({ inputs: { X: [[1, 2, 3, 4], [0, 1, 0, 1], [2, 2, 1, 0]], Y: [[0, 1, 1, 0]] } }));
     const { code, stderr } = await runCli(["train", join(REPO, "graphs/coupled-batchnorm.yaml"), "--data", file, "--workers", "2"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("node C: data-parallel workers need a cost that is a mean or a sum of per-sample costs: node 'C' (center_batch) couples samples");
+    expect(stderr).toContain("node C: data-parallel training needs a cost that is a mean or a sum of per-sample costs: node 'C' (center_batch) couples samples");
   });
 
   it("a batch without items: exit 1 naming the cost node", async () => {
