@@ -39,12 +39,15 @@ export const weightedMean: OpDef = {
   forward: ([L, W]) => {
     const [n, m] = L.shape;
     const s = weightSum(W);
-    const l = L.data, w = W.data;
+    const l = L.data;
+    // Each sample's share wᵢ/Σw first: a single sample's share is exactly 1, so its mean is exactly Lᵢ
+    // whatever its weight (as the sum of wᵢ·Lᵢ divided by Σw would not be), and dJ/dw is exactly 0 there.
+    const share = W.data.map((w) => w / s);
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       let acc = 0;
-      for (let j = 0, o = r * m; j < m; j++) acc += w[j] * l[o + j];
-      out[r] = acc / s;
+      for (let j = 0, o = r * m; j < m; j++) acc += share[j] * l[o + j];
+      out[r] = acc;
     }
     return tensor(n, 1, out);
   },

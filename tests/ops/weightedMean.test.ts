@@ -28,7 +28,8 @@ describe("weighted_mean: Σᵢ wᵢ·Lᵢ / Σᵢ wᵢ", () => {
   it("computes the weighted mean of each row (by hand: (1·1 + 3·2 + 0·9 + 2·4)/6, (0 − 9 + 0 + 2)/6)", () => {
     const y = op.forward([L, fromRows([[1, 3, 0, 2]])], {});
     expect(y.shape).toEqual([2, 1]);
-    expect([...y.data]).toEqual([15 / 6, -7 / 6]);
+    expect(y.data[0]).toBeCloseTo(15 / 6, 15);
+    expect(y.data[1]).toBeCloseTo(-7 / 6, 15);
   });
 
   it("with a 0/1 mask it is the mean over the unmasked samples, and the gradient of a masked sample is exactly 0", () => {
@@ -56,6 +57,16 @@ describe("weighted_mean: Σᵢ wᵢ·Lᵢ / Σᵢ wᵢ", () => {
     const h = 1e-7;
     const up = op.forward([L, fromRows([[1, h, 1, 0]])], {});
     expect((2 * (up.data[0] - y.data[0]) - (up.data[1] - y.data[1])) / h).toBeCloseTo(dW.data[1], 5);
+  });
+
+  it("one sample: the mean is exactly L whatever the weight, and dJ/dw exactly 0 (regression: finite differences saw 1e-13 of rounding)", () => {
+    const one = fromRows([[0.3], [-1.7]]);
+    for (const w of [0.7, 1, 3, 1e-3]) {
+      const W = fromRows([[w]]);
+      const y = op.forward([one, W], {});
+      expect([...y.data]).toEqual([0.3, -1.7]);
+      expect([...op.backward[1]({ inputs: [one, W], output: y, grad: G, attrs: {} }).data]).toEqual([0]);
+    }
   });
 
   it("shape rule: weights are one row [1,m] with the values' samples", () => {
