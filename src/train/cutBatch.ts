@@ -15,8 +15,8 @@ import { sampleStructure } from "../verify/sampleStructure.ts";
 import { itemsIn, valueOf } from "../verify/sampleWeights.ts";
 
 export interface BatchPart {
-  /** The batch's inputs, those that carry samples cut to this part's columns. */
-  readonly inputs: Record<string, Tensor>;
+  /** The batch's inputs, those that carry samples cut to this part's columns (the batch's own when whole). */
+  readonly inputs: Readonly<Record<string, Tensor>>;
   readonly items: number;
 }
 
@@ -24,8 +24,9 @@ export interface BatchPart {
 export function cutBatch(graph: Graph, inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>, parts: number): BatchPart[] {
   const batchIds = graph.inputs.filter((d) => hasBatchDim(d.shape)).map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
-  const weightsId = sampleStructure(graph).weights;
-  const weights = weightsId === undefined ? undefined : valueOf(graph, new Map(Object.entries({ ...inputs, ...params })), weightsId).data;
+  const weights = weightsOf(graph, inputs, params);
+  // One part is the batch itself: no copy, and the same tensors, so nothing is set or sent again.
+  if (Math.min(parts, m) === 1) return [{ inputs, items: itemsIn(weights, 0, m) }];
   let start = 0;
   return evenSizes(m, Math.min(parts, m)).map((count) => {
     const columns = Array.from({ length: count }, (_, i) => start + i);
@@ -35,6 +36,18 @@ export function cutBatch(graph: Graph, inputs: Readonly<Record<string, Tensor>>,
     start += count;
     return { inputs: part, items };
   });
+}
+
+/** The items in a batch: its samples, or the sum of their weights for a weighted cost. */
+export function batchItems(graph: Graph, inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>): number {
+  const batched = graph.inputs.find((d) => hasBatchDim(d.shape));
+  return itemsIn(weightsOf(graph, inputs, params), 0, batched ? inputs[batched.id].shape[1] : 1);
+}
+
+/** A weighted cost's weights for the batch's samples (an input, or computed from the inputs). */
+function weightsOf(graph: Graph, inputs: Readonly<Record<string, Tensor>>, params: Readonly<Record<string, Tensor>>): Float64Array | undefined {
+  const id = sampleStructure(graph).weights;
+  return id === undefined ? undefined : valueOf(graph, new Map(Object.entries({ ...inputs, ...params })), id).data;
 }
 
 /**

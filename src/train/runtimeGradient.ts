@@ -16,11 +16,12 @@
  */
 import { Subscription } from "rxjs";
 import { GradstreamError } from "../errors.ts";
+import { hasBatchDim } from "../graph/graph.ts";
 import type { Runtime } from "../runtime/createRuntime.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
 import { type CombineRule, fittingRule, ruleWeights } from "../verify/combineRule.ts";
-import { type BatchPart, cannotSplit, cutBatch } from "./cutBatch.ts";
+import { type BatchPart, batchItems, cannotSplit, cutBatch } from "./cutBatch.ts";
 
 /** A batch's cost and gradients, and the items it holds (its samples, or Σw for a weighted cost). */
 export interface BatchGradient {
@@ -56,6 +57,7 @@ export function runtimeGradient(runtime: Runtime, opts: RuntimeGradientOptions):
   const rule = opts.combine ?? fittingRule(structure);
   const refusal = accumulate > 1 ? cannotSplit(graph, "gradient accumulation") : undefined;
   if (refusal) throw refusal;
+  const batchIds = graph.inputs.filter((d) => hasBatchDim(d.shape)).map((d) => d.id);
 
   let loss = NaN;
   const current: Record<string, Tensor> = {};
@@ -88,7 +90,8 @@ export function runtimeGradient(runtime: Runtime, opts: RuntimeGradientOptions):
     evaluate(inputs, params) {
       if (accumulate <= 1) {
         step(inputs, params);
-        return { loss, grads: { ...current }, items: cutBatch(graph, inputs, params, 1)[0].items };
+        const items = structure.weights === undefined && batchIds.length ? inputs[batchIds[0]].shape[1] : batchItems(graph, inputs, params);
+        return { loss, grads: { ...current }, items };
       }
       const parts = microBatches(inputs, params);
       const weights = ruleWeights(rule!, parts.map((p) => p.items));
