@@ -6,8 +6,10 @@
  *   2 workers   — the batch split across two worker threads, their gradients all-reduced by the weighted
  *                 rule, one optimizer step here (`train --workers 2`).
  * A step is the cost and gradients of the full batch and one sgd update. Prints the median ms/step of each,
- * the speed-up of 2 workers over the main thread and over 1 worker, the machine's load before and after
- * (the machine is shared: other processes take cores too), and checks that the three reach the same cost.
+ * the speed-up of 2 workers over the main thread and over 1 worker, the CPU time per step of this process
+ * (all its threads: what parallelism costs in work, whatever the other processes on the machine do), the
+ * machine's load before and after (it is shared: other processes take cores too), and checks that the
+ * three reach the same cost.
  * Runs on the built package (dist/), as worker threads need built JavaScript: `npm run build` first.
  *
  * @example
@@ -57,19 +59,23 @@ for (const m of SIZES) {
   };
   const perRound = m >= 4096 ? 3 : 8;
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
   const costs: Record<string, number> = {};
   // Warm-up: JIT, the workers' first runtime and the shards' transfer.
   for (const step of Object.values(steps)) for (let i = 0; i < 2; i++) await step();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, step] of Object.entries(steps)) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (let i = 0; i < perRound; i++) costs[name] = await step();
       times[name].push((performance.now() - t0) / perRound);
+      const c = process.cpuUsage(c0);
+      cpu[name].push((c.user + c.system) / 1000 / perRound);
     }
   }
   const ms = Object.fromEntries(Object.entries(times).map(([k, t]) => [k, median(t)]));
   console.log(`\nm = ${m}: ${ROUNDS} rounds × ${perRound} steps each, interleaved; median ms/step (fastest–slowest round)`);
-  for (const [name, t] of Object.entries(times)) console.log(`  ${name.padEnd(12)} ${ms[name].toFixed(1).padStart(7)} ms/step   (${Math.min(...t).toFixed(1)}–${Math.max(...t).toFixed(1)})`);
+  for (const [name, t] of Object.entries(times)) console.log(`  ${name.padEnd(12)} ${ms[name].toFixed(1).padStart(7)} ms/step   (${Math.min(...t).toFixed(1)}–${Math.max(...t).toFixed(1)})   CPU ${median(cpu[name]).toFixed(1)} ms/step`);
   console.log(`  speed-up of 2 workers: ${(ms["main thread"] / ms["2 workers"]).toFixed(2)}× over the main thread, ${(ms["1 worker"] / ms["2 workers"]).toFixed(2)}× over 1 worker`);
   const reference = costs["main thread"];
   const spread = Math.max(...Object.values(costs).map((c) => Math.abs(c - reference) / reference));
