@@ -9,8 +9,9 @@
  * const svg = renderSvg(await layoutGraph(graph, { values: true }), { summaries, m: 4 });
  * await writeFile("planar-tanh.svg", svg);
  */
-import { BOX, EDGE_LABEL_HEIGHT, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
-import type { Summaries } from "./nodeSummaries.ts";
+import { BOX, EDGE_LABEL_HEIGHT, entryGeometry, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
+import type { NodeSummary, Summaries } from "./nodeSummaries.ts";
+import { formatEntry } from "./boxEntries.ts";
 import { escapeXml } from "./escapeXml.ts";
 import { COLORS, FONT, KIND_STYLE, VIEW_KINDS, textWidth } from "./theme.ts";
 
@@ -29,13 +30,16 @@ export interface RenderOptions {
 const DECADES = 6;
 const HEADER_PLAIN = 30;
 const HEADER_WITH_DESCRIPTION = 48;
-const LEGEND_HEIGHT = 24;
+const LEGEND_LINE = 18;
+/** The legend wraps to the drawing's width, but never narrower than this. */
+const MIN_LEGEND_WIDTH = 330;
 
 export function renderSvg(layout: GraphLayout, options: RenderOptions = {}): string {
   const { summaries, m, selected, header = true } = options;
-  const top = (header ? (layout.description ? HEADER_WITH_DESCRIPTION : HEADER_PLAIN) : 4) + LEGEND_HEIGHT;
-  const legend = renderLegend(top - LEGEND_HEIGHT + 14, summaries !== undefined);
+  const headerHeight = header ? (layout.description ? HEADER_WITH_DESCRIPTION : HEADER_PLAIN) : 4;
   const headerWidth = header ? Math.max(textWidth(layout.description ?? "", 12), textWidth(layout.name, 16)) + 16 : 0;
+  const legend = renderLegend(headerHeight + 14, summaries !== undefined, Math.max(layout.width, headerWidth, MIN_LEGEND_WIDTH) - 16);
+  const top = headerHeight + legend.height;
   const width = Math.ceil(Math.max(layout.width, legend.width + 16, headerWidth));
   const height = Math.ceil(top + layout.height);
   const scaleOf = gradientScale(layout, summaries);
@@ -92,37 +96,67 @@ function renderNode(n: NodeBox, s: Summaries[string] | undefined, gradFraction: 
   }
   if (s) {
     const track = n.width - 2 * BOX.padX;
-    parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">val ${escapeXml(s.valueText)}</text>`);
-    parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">grad ${escapeXml(s.gradText)}</text>`);
-    parts.push(`<rect x="${BOX.padX}" y="${BOX.barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
-    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${BOX.barY}" width="${num(track * gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
+    const shown = s.entries && n.entries && s.entries.rows === n.entries[0] && s.entries.cols === n.entries[1];
+    const barY = shown ? renderEntries(parts, s.entries!) : BOX.barY;
+    if (!shown) {
+      parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">val ${escapeXml(s.valueText)}</text>`);
+      parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">grad ${escapeXml(s.gradText)}</text>`);
+    }
+    parts.push(`<rect x="${BOX.padX}" y="${barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
+    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${barY}" width="${num(track * gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
   }
   parts.push(`</g>`);
   return parts.join("");
 }
 
-function renderLegend(y: number, withValues: boolean): { svg: string; width: number } {
-  const parts: string[] = [`<g class="gs-legend" font-size="11" fill="${COLORS.text}">`];
-  let x = 8;
-  for (const kind of VIEW_KINDS) {
+/** Every entry of the value, then of the gradient, right-aligned in columns; returns where the bar goes. */
+function renderEntries(parts: string[], e: NonNullable<NodeSummary["entries"]>): number {
+  const geo = entryGeometry(e.rows, e.cols);
+  const block = (kind: "value" | "grad", data: ArrayLike<number>, top: number, color: string) => {
+    parts.push(`<g class="gs-entries-${kind}" font-family="${FONT.mono}" font-size="${FONT.entry}" fill="${color}">`);
+    parts.push(`<text x="${BOX.padX}" y="${top}" font-size="${FONT.small}">${kind === "value" ? "val" : "grad"}</text>`);
+    geo.lines.forEach((line, l) =>
+      line.forEach((i, k) => {
+        const x = BOX.padX + BOX.entryLabelWidth + (k + 1) * BOX.entryWidth - 4;
+        parts.push(`<text class="gs-entry" data-index="${i}" data-full="${data[i]}" x="${x}" y="${top + l * BOX.entryLine}" text-anchor="end">${escapeXml(formatEntry(data[i]))}</text>`);
+      }),
+    );
+    parts.push(`</g>`);
+  };
+  block("value", e.value, geo.valueY, COLORS.value);
+  block("grad", e.grad, geo.gradY, COLORS.gradient);
+  return geo.barY;
+}
+
+/** The legend's items, set left to right and wrapped to `maxWidth`; its height includes the space below it. */
+function renderLegend(y: number, withValues: boolean, maxWidth: number): { svg: string; width: number; height: number } {
+  const items: { width: number; draw: (x: number, y: number) => string }[] = VIEW_KINDS.map((kind) => {
     const { fill, stroke, label } = KIND_STYLE[kind];
-    parts.push(`<rect x="${x}" y="${y - 9}" width="14" height="11" rx="3" fill="${fill}" stroke="${stroke}"/><text x="${x + 18}" y="${y}">${escapeXml(label)}</text>`);
-    x += 18 + textWidth(label, 11) + 12;
-  }
-  parts.push(`<rect x="${x}" y="${y - 10}" width="34" height="13" rx="6.5" fill="${COLORS.oneOverM}"/><text x="${x + 17}" y="${y}" text-anchor="middle" font-weight="700" fill="#ffffff">×1/m</text>`);
+    return { width: 18 + textWidth(label, 11), draw: (x, y) => `<rect x="${x}" y="${y - 9}" width="14" height="11" rx="3" fill="${fill}" stroke="${stroke}"/><text x="${x + 18}" y="${y}">${escapeXml(label)}</text>` };
+  });
   const oneOverM = "where the 1/m enters";
-  parts.push(`<text x="${x + 39}" y="${y}">${oneOverM}</text>`);
-  x += 39 + textWidth(oneOverM, 11) + 12;
+  items.push({ width: 39 + textWidth(oneOverM, 11), draw: (x, y) => `<rect x="${x}" y="${y - 10}" width="34" height="13" rx="6.5" fill="${COLORS.oneOverM}"/><text x="${x + 17}" y="${y}" text-anchor="middle" font-weight="700" fill="#ffffff">×1/m</text><text x="${x + 39}" y="${y}">${oneOverM}</text>` });
   if (withValues) {
     const fwd = "value (forward)";
     const back = "gradient dJ/dx (backward; width ~ log size)";
-    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/><text x="${x + 26}" y="${y}" fill="${COLORS.value}">${fwd}</text>`);
-    x += 26 + textWidth(fwd, 11) + 12;
-    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="7"/><text x="${x + 26}" y="${y}" fill="${COLORS.gradient}">${back}</text>`);
-    x += 26 + textWidth(back, 11);
+    items.push({ width: 26 + textWidth(fwd, 11), draw: (x, y) => `<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/><text x="${x + 26}" y="${y}" fill="${COLORS.value}">${fwd}</text>` });
+    items.push({ width: 26 + textWidth(back, 11), draw: (x, y) => `<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="7"/><text x="${x + 26}" y="${y}" fill="${COLORS.gradient}">${back}</text>` });
+  }
+  const parts: string[] = [`<g class="gs-legend" font-size="11" fill="${COLORS.text}">`];
+  let x = 8;
+  let line = 0;
+  let width = 0;
+  for (const item of items) {
+    if (x > 8 && x + item.width > 8 + maxWidth) {
+      x = 8;
+      line++;
+    }
+    parts.push(item.draw(x, y + line * LEGEND_LINE));
+    width = Math.max(width, x + item.width);
+    x += item.width + 12;
   }
   parts.push(`</g>`);
-  return { svg: parts.join(""), width: x };
+  return { svg: parts.join(""), width, height: (line + 1) * LEGEND_LINE + 6 };
 }
 
 /**

@@ -18,6 +18,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { loadGraph } from "../../src/graph/parseGraph.ts";
 import { allIds, type Graph } from "../../src/graph/graph.ts";
 import { REPO, runCli } from "../helpers/runCli.ts";
+import { formatNumber } from "../../src/cli/format.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const GRAPH = "graphs/planar-tanh.yaml";
@@ -168,7 +169,7 @@ describe("gradstream serve, in Chromium", () => {
       const expected = reference.values.W1.data[row][col] - 0.5 * reference.grads.W1.data[row][col];
       expectClose(Number(await cell.getAttribute("data-full")), expected, `W1[${row}][${col}] after one step`);
     }
-    expect(await page.locator("#epoch").textContent()).toContain("1 step");
+    expect(await page.locator("#updates").textContent()).toContain("1 optimizer step ");
   });
 
   it("drives the focused entry with the slider", async () => {
@@ -185,6 +186,26 @@ describe("gradstream serve, in Chromium", () => {
     await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(before);
     // The slider snaps to its step; the entry takes the slider's value.
     expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(await step);
+    expect(await pageCost()).not.toBe(cost);
+  });
+
+  it("keeps the slider on the focused entry through gradient steps (regression: its caption kept the old value and dragging did nothing)", async () => {
+    await selectNode("W1");
+    const cell = page.locator('[data-testid="value-grid"] [data-row="0"][data-col="0"]');
+    await cell.click();
+    const slider = page.locator('[data-testid="slider"]');
+    const caption = page.locator('[data-testid="slider-label"]');
+    const before = await cell.getAttribute("data-full");
+    await page.locator('button[data-steps="10"]').click();
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(before);
+    const now = Number(await cell.getAttribute("data-full"));
+    await expect.poll(() => caption.textContent(), { timeout: 5000 }).toContain(`W1[0][0] = ${formatNumber(now, 8)}`);
+    expect(Number(await slider.inputValue())).toBeCloseTo(now, 12);
+    const cost = await pageCost();
+    const target = now + 0.5;
+    await slider.fill(String(target));
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(String(now));
+    expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(Number(await slider.getAttribute("step")));
     expect(await pageCost()).not.toBe(cost);
   });
 
@@ -208,13 +229,14 @@ describe("gradstream serve, in Chromium", () => {
   });
 
   it("changes m to a new random batch and shows the new 1/m", async () => {
+    await page.locator("#source").selectOption("random");
     await page.locator("#m").fill("7");
-    await page.locator("#new-batch").click();
+    await page.locator("#load").click();
     await expect.poll(() => page.locator("#one-over-m").getAttribute("data-m"), { timeout: PATIENCE }).toBe("7");
     expect(await page.locator("#one-over-m").textContent()).toContain(`1/m = ${Number((1 / 7).toPrecision(6))}`);
     expect(await page.locator('[data-testid="error"]').isVisible()).toBe(false);
     await page.locator("#m").fill("0");
-    await page.locator("#new-batch").click();
+    await page.locator("#load").click();
     await expect.poll(() => page.locator('[data-testid="error"]').textContent(), { timeout: PATIENCE }).toContain("m must be an integer");
     expect(await page.locator("#one-over-m").getAttribute("data-m")).toBe("7");
   });
