@@ -1,8 +1,8 @@
 /**
  * The graph on the page: the server's elkjs layout drawn by the same renderer as `gradstream render`,
- * redrawn with fresh summaries after each transaction, in a pane that fits the whole graph on load (at
- * any width) and can be zoomed (wheel, buttons), panned (drag) and fitted again. A click on a box
- * selects it; a drag does not.
+ * redrawn with fresh summaries after each transaction (in place when only the numbers changed), in a pane
+ * that fits the whole graph on load (at any width) and can be zoomed (wheel, buttons), panned (drag) and
+ * fitted again. A click on a box selects it; a drag does not.
  *
  * The view is a scale k (screen px per drawing unit) and the drawing point at the pane's top-left
  * corner; it becomes the SVG's viewBox, whose aspect always equals the pane's, so nothing is letterboxed
@@ -15,7 +15,8 @@
  */
 import type { GraphLayout } from "../src/view/layoutGraph.ts";
 import type { Summaries } from "../src/view/nodeSummaries.ts";
-import { renderSvg } from "../src/view/renderSvg.ts";
+import { renderSvg, structureKey } from "../src/view/renderSvg.ts";
+import { patchGraph } from "./graphPatch.ts";
 
 export interface GraphPane {
   draw(layout: GraphLayout, summaries: Summaries, options: { m: number; selected?: string }): void;
@@ -39,6 +40,8 @@ export function createGraphPane(container: HTMLElement, onSelect: (id: string) =
   let fitted = true;
   let drag: { x: number; y: number; view: typeof view; moved: boolean; pointer: number } | undefined;
   let suppressClick = false;
+  let drawnLayout: GraphLayout | undefined;
+  let drawnKey = "";
 
   const svg = () => container.querySelector("svg");
   const fitScale = () => (size ? Math.min(1, container.clientWidth / size.width, container.clientHeight / size.height) : 1);
@@ -132,7 +135,16 @@ export function createGraphPane(container: HTMLElement, onSelect: (id: string) =
 
   return {
     draw(layout, summaries, { m, selected }) {
-      container.innerHTML = renderSvg(layout, { summaries, m, selected, header: false });
+      const options = { summaries, m, selected, header: false };
+      const key = structureKey(layout, options);
+      const drawn = svg();
+      if (drawn && layout === drawnLayout && key === drawnKey) {
+        patchGraph(drawn, layout, { summaries, m });
+        return;
+      }
+      drawnLayout = layout;
+      drawnKey = key;
+      container.innerHTML = renderSvg(layout, options);
       const el = svg()!;
       const natural = { width: el.viewBox.baseVal.width, height: el.viewBox.baseVal.height };
       const changed = !size || natural.width !== size.width || natural.height !== size.height;

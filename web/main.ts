@@ -14,7 +14,6 @@ import { nodeSummaries } from "../src/view/nodeSummaries.ts";
 import { entryShapes } from "../src/view/boxEntries.ts";
 import type { GraphLayout } from "../src/view/layoutGraph.ts";
 import type { ExplorerProblem } from "../src/view/explorerProblem.ts";
-import type { Tensor } from "../src/tensor/tensor.ts";
 import type { TrainingRoles } from "../src/train/trainingRoles.ts";
 import { DEFAULT_LEARNING_RATE, type OptimizerName } from "../src/train/createOptimizer.ts";
 import type { Subscription } from "rxjs";
@@ -23,15 +22,20 @@ import { createGraphPane } from "./graphPane.ts";
 import { createTensorPanel } from "./tensorPanel.ts";
 import { createCostHistory } from "./costHistory.ts";
 import { costChartSvg } from "./costChart.ts";
-import { boundarySvg } from "./boundaryView.ts";
+import { createBoundaryClient, type BoundaryAnswer, type BoundaryClient } from "./boundaryClient.ts";
 import { createTrainingLoop } from "./trainingLoop.ts";
 import { h } from "./dom.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
 
-/** While training plays, the decision boundary is redrawn at most this often (ms). */
-const BOUNDARY_EVERY_MS = 250;
+/**
+ * While training plays, each animation frame takes steps for a few ms, then draws the header and at most
+ * one of these views, the most overdue (ms between redraws), so no frame does much work. The decision
+ * boundary is made in a worker and shown when it arrives.
+ */
+const EVERY_MS = { graph: 100, panel: 250, chart: 150, boundary: 250 } as const;
+type View = "graph" | "panel" | "chart";
 
 let session: ExplorerSession | undefined;
 let explanation: Explanation;
@@ -41,7 +45,10 @@ let layout: GraphLayout;
 let layoutWanted = "";
 let selected = "";
 let redrawQueued = false;
-let boundaryDrawn = { at: -Infinity, update: -1 };
+const drawn: Record<View | "boundary", number> = { graph: 0, panel: 0, chart: 0, boundary: 0 };
+let boundary: BoundaryClient | undefined;
+let boundaryAsked = { update: -1, data: [] as unknown[] };
+let overlayShown = "";
 const history = createCostHistory();
 
 const graphPane = createGraphPane($("graph"), (id) => {
@@ -55,7 +62,7 @@ const panel = createTensorPanel($("tensor-panel"), {
 });
 const loop = createTrainingLoop({
   step: () => session!.step(input("lr").value, 1, optimizerName()),
-  frame: () => redraw(),
+  frame: () => trainingFrame(),
   fail: (e) => {
     showError(`training paused: ${(e as Error).message}`);
     redraw();
@@ -65,6 +72,7 @@ const loop = createTrainingLoop({
     play.textContent = playing ? "❚❚ Pause" : "▶ Train";
     play.setAttribute("aria-pressed", String(playing));
     document.body.dataset.training = String(playing);
+    if (!playing) queueRedraw();
   },
 });
 
@@ -100,7 +108,14 @@ function start(problem: ExplorerProblem): void {
   roles = datasetRoles(session.graph);
   layout = problem.layout;
   layoutWanted = "";
-  boundaryDrawn = { at: -Infinity, update: -1 };
+  boundaryAsked = { update: -1, data: [] };
+  overlayShown = "";
+  $("boundary-area").replaceChildren();
+  $("boundary-overlay").replaceChildren();
+  if (roles) {
+    boundary ??= createBoundaryClient(showBoundary);
+    boundary.setGraph(problem.graph);
+  }
   const g = session.graph;
   if (!selected || !g.kinds.has(selected)) selected = g.params[0]?.id ?? g.inputs[0].id;
   history.clear();
@@ -174,49 +189,101 @@ function ensureLayout(m: number): void {
     .catch((e: Error) => showError(`cannot get the layout for m = ${m}: ${e.message}`));
 }
 
+/** Everything, now (after an action, or when training pauses). */
 function redraw(): void {
   if (!session) return;
-  const { graph, runtime } = session;
+  drawHeader();
+  drawView("graph");
+  drawView("panel");
+  drawView("chart");
+  requestBoundary(true);
+  drawOneOverM(session.m());
+}
+
+/** While training plays: the header, and the one view most overdue. */
+function trainingFrame(): void {
+  if (!session) return;
+  drawHeader();
+  requestBoundary(false);
+  const now = performance.now();
+  let due: View | undefined;
+  let late = 0;
+  for (const view of ["graph", "panel", "chart"] as const) {
+    const by = now - drawn[view] - EVERY_MS[view];
+    if (by >= late) (due = view), (late = by);
+  }
+  if (due) drawView(due);
+}
+
+/** The cost, the test cost, the counts and the batch: a few text nodes. */
+function drawHeader(): void {
+  const { graph, runtime } = session!;
   const s = runtime.snapshot();
-  const m = session.m();
-  ensureLayout(m);
-  graphPane.draw(layout, nodeSummaries(graph, s.values, s.grads), { m, selected });
-  panel.update(s);
   const cost = s.values[graph.loss].data[0];
   const out = $("cost");
   out.textContent = formatNumber(cost, 8);
   out.dataset.value = String(cost);
-  const testCost = session.testCost();
+  const testCost = session!.testCost();
   $("test-cost-row").hidden = testCost === undefined;
   if (testCost !== undefined) {
     history.recordTest(s.epoch, testCost);
     $("test-cost").textContent = formatNumber(testCost, 6);
     $("test-cost").dataset.value = String(testCost);
   }
-  const steps = session.steps();
+  const steps = session!.steps();
+  const m = session!.m();
   const updates = $("updates");
   updates.textContent = `${s.epoch} update${s.epoch === 1 ? "" : "s"} · ${steps} optimizer step${steps === 1 ? "" : "s"} · m = ${m}`;
   updates.dataset.updates = String(s.epoch);
   updates.dataset.steps = String(steps);
-  $("batch").textContent = session.batch().text;
-  $("history").innerHTML = costChartSvg(history, { width: 380, height: 210 }, graph.loss);
-  const shown = history.updates.length;
-  $("history-text").textContent = shown > 1 ? `${graph.loss}: ${formatNumber(history.train[0], 5)} → ${formatNumber(cost, 5)} over the last ${shown - 1} updates` : `${graph.loss} after each update appears here`;
-  drawBoundary(s.epoch, s.values);
-  drawOneOverM(m);
+  $("batch").textContent = session!.batch().text;
 }
 
-/** The decision boundary at the current params; while training plays, a few times a second. */
-function drawBoundary(update: number, values: Readonly<Record<string, Tensor>>): void {
-  if (!roles || !session || update === boundaryDrawn.update) return;
-  const now = performance.now();
-  if (loop.playing() && now - boundaryDrawn.at < BOUNDARY_EVERY_MS) return;
-  boundaryDrawn = { at: now, update };
-  const params = Object.fromEntries(session.graph.params.map((p) => [p.id, values[p.id]]));
-  const svg = boundarySvg(session.graph, roles, params, values, session.testInputs());
-  const el = $("boundary");
-  el.innerHTML = svg ?? "";
-  el.dataset.update = String(update);
+function drawView(view: View): void {
+  const { graph, runtime } = session!;
+  const s = runtime.snapshot();
+  drawn[view] = performance.now();
+  if (view === "graph") {
+    const m = session!.m();
+    ensureLayout(m);
+    graphPane.draw(layout, nodeSummaries(graph, s.values, s.grads), { m, selected });
+  } else if (view === "panel") panel.update(s);
+  else {
+    $("history").innerHTML = costChartSvg(history, { width: 380, height: 210 }, graph.loss);
+    const shown = history.updates.length;
+    const cost = s.values[graph.loss].data[0];
+    $("history-text").textContent = shown > 1 ? `${graph.loss}: ${formatNumber(history.train[0], 5)} → ${formatNumber(cost, 5)} over the last ${shown - 1} updates` : `${graph.loss} after each update appears here`;
+  }
+}
+
+/** Asks the worker for the boundary at the current params (while training plays, a few times a second). */
+function requestBoundary(now: boolean): void {
+  if (!roles || !boundary || !session) return;
+  const s = session.runtime.snapshot();
+  if (s.epoch === boundaryAsked.update) return;
+  if (!now && performance.now() - drawn.boundary < EVERY_MS.boundary) return;
+  const inputs = { [roles.features!]: s.values[roles.features!], [roles.target]: s.values[roles.target] };
+  const test = session.testInputs();
+  const data = [...Object.values(inputs), test];
+  if (data.some((t, i) => t !== boundaryAsked.data[i])) boundary.setData(inputs, test);
+  boundaryAsked = { update: s.epoch, data };
+  drawn.boundary = performance.now();
+  boundary.request(s.epoch, Object.fromEntries(session.graph.params.map((p) => [p.id, s.values[p.id]])));
+}
+
+/** A drawing from the worker: the area always, the frame and samples when they changed. */
+function showBoundary(answer: BoundaryAnswer): void {
+  const svg = $("boundary");
+  if (answer.error || !answer.parts) {
+    svg.dataset.error = answer.error ?? "";
+    return;
+  }
+  $("boundary-area").innerHTML = answer.parts.area;
+  if (answer.parts.overlay !== overlayShown) {
+    $("boundary-overlay").innerHTML = answer.parts.overlay;
+    overlayShown = answer.parts.overlay;
+  }
+  svg.dataset.update = String(answer.update);
 }
 
 function drawOneOverM(m: number): void {
@@ -247,12 +314,11 @@ function wireControls(): void {
   $("zoom-out").addEventListener("click", () => graphPane.zoom(0.8));
   $("fit").addEventListener("click", () => graphPane.fit());
   $("play").addEventListener("click", () => {
-    if (loop.playing()) return loop.pause();
-    // One step first, in this task, so a bad learning rate is refused here rather than in the loop.
-    act(() => {
-      session!.step(input("lr").value, 1, optimizerName());
-      loop.play();
-    });
+    if (loop.playing()) loop.pause();
+    else {
+      hideError();
+      loop.play(); // a refused learning rate pauses it with the message
+    }
   });
   for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-steps]")) {
     button.addEventListener("click", () => act(() => session!.step(input("lr").value, Number(button.dataset.steps), optimizerName())));

@@ -1,7 +1,8 @@
 /**
- * Continuous training that keeps the page responsive: on each animation frame it takes optimizer steps
- * for at most `budgetMs`, then lets the page draw once. A frame's work stays far under the 50 ms that
- * makes a long task, whatever the speed of a step (one step at least per frame).
+ * Continuous training that keeps the page responsive. Steps run in short slices, each its own task
+ * (scheduled through a MessageChannel, as React's scheduler does), so the browser renders and handles
+ * input between any two slices; the page draws once per animation frame, apart from the steps. No task
+ * holds the main thread for long, whatever the speed of a step (a slice takes at least one step).
  *
  * @example
  * const loop = createTrainingLoop({ step: () => session.step(lr, 1, "adam"), frame: redraw, fail: showError });
@@ -16,38 +17,44 @@ export interface TrainingLoop {
 export interface TrainingLoopOptions {
   /** One optimizer step (one transaction). */
   step(): void;
-  /** After each frame's steps: draw. */
+  /** Once per animation frame while playing: draw. */
   frame(): void;
   /** A step threw (a bad learning rate, a value that overflowed): training has paused. */
   fail(error: unknown): void;
   /** Play or pause happened. */
   changed?(playing: boolean): void;
-  /** Time for steps per frame, ms. Default 8: with the drawing, a frame stays near 16 ms. */
-  budgetMs?: number;
+  /** Time for steps per slice, ms. Default 4. */
+  sliceMs?: number;
 }
 
 export function createTrainingLoop(options: TrainingLoopOptions): TrainingLoop {
-  const budget = options.budgetMs ?? 8;
+  const slice = options.sliceMs ?? 4;
   let running = false;
-  let handle = 0;
+  let frameHandle = 0;
+  const channel = new MessageChannel();
 
-  const tick = () => {
+  channel.port1.onmessage = () => {
     if (!running) return;
     const start = performance.now();
     try {
       do options.step();
-      while (performance.now() - start < budget);
+      while (performance.now() - start < slice);
     } catch (e) {
       pause();
       options.fail(e);
+      return;
     }
+    channel.port2.postMessage(null);
+  };
+  const frame = () => {
+    if (!running) return;
     options.frame();
-    if (running) handle = requestAnimationFrame(tick);
+    frameHandle = requestAnimationFrame(frame);
   };
   const pause = () => {
     if (!running) return;
     running = false;
-    cancelAnimationFrame(handle);
+    cancelAnimationFrame(frameHandle);
     options.changed?.(false);
   };
   return {
@@ -55,7 +62,8 @@ export function createTrainingLoop(options: TrainingLoopOptions): TrainingLoop {
       if (running) return;
       running = true;
       options.changed?.(true);
-      handle = requestAnimationFrame(tick);
+      channel.port2.postMessage(null);
+      frameHandle = requestAnimationFrame(frame);
     },
     pause,
     playing: () => running,

@@ -25,6 +25,8 @@ export function explorerViteConfig(outDir: string): UserConfig {
         "node:path": fileURLToPath(new URL("./shims/path.ts", import.meta.url)),
       },
     },
+    // The decision boundary is drawn in a module worker (web/boundaryWorker.ts).
+    worker: { format: "es" },
     build: { outDir, emptyOutDir: true, target: "es2022", reportCompressedSize: false, chunkSizeWarningLimit: 2048 },
     server: { proxy: { "/api": process.env.GRADSTREAM_API ?? "http://127.0.0.1:5178" } },
   };

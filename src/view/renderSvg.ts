@@ -70,7 +70,7 @@ function renderEdge(e: EdgeRoute, gradFraction: number | undefined): string {
   const parts = [`<g class="gs-edge" data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}" data-slot="${e.slot}">`];
   if (gradFraction !== undefined && gradFraction > 0) {
     // The gradient band runs under the arrow, from the target back to the source, as the gradient flows.
-    parts.push(`<path class="gs-grad" d="${d}" fill="none" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="${num(2 + 9 * gradFraction)}" stroke-linejoin="round" marker-start="url(#gs-back)"/>`);
+    parts.push(`<path class="gs-grad" d="${d}" fill="none" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="${bandWidth(gradFraction)}" stroke-linejoin="round" marker-start="url(#gs-back)"/>`);
   }
   parts.push(`<path class="gs-fwd" d="${d}" fill="none" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/>`);
   const { x, y, width } = e.labelBox;
@@ -91,19 +91,19 @@ function renderNode(n: NodeBox, s: Summaries[string] | undefined, gradFraction: 
   parts.push(`<text x="${BOX.padX}" y="${BOX.titleY}" font-size="${FONT.title}" font-weight="700" fill="${COLORS.text}">${escapeXml(n.id)}</text>`);
   parts.push(`<text x="${BOX.padX}" y="${BOX.subtitleY}" font-size="${FONT.small}" fill="${COLORS.muted}">${escapeXml(n.subtitle)}</text>`);
   if (n.oneOverM) {
-    const why = `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
+    const why = oneOverMTitle(n, m);
     parts.push(`<g class="gs-one-over-m"><title>${escapeXml(why)}</title><rect x="${num(n.width - 46)}" y="6" width="40" height="17" rx="8.5" fill="${COLORS.oneOverM}"/><text x="${num(n.width - 26)}" y="18.5" text-anchor="middle" font-size="11" font-weight="700" fill="#ffffff">×1/m</text></g>`);
   }
   if (s) {
     const track = n.width - 2 * BOX.padX;
-    const shown = s.entries && n.entries && s.entries.rows === n.entries[0] && s.entries.cols === n.entries[1];
+    const shown = showsEntriesIn(n, s);
     const barY = shown ? renderEntries(parts, s.entries!) : BOX.barY;
     if (!shown) {
-      parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">val ${escapeXml(s.valueText)}</text>`);
-      parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">grad ${escapeXml(s.gradText)}</text>`);
+      parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">${escapeXml(valueLine(s))}</text>`);
+      parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">${escapeXml(gradLine(s))}</text>`);
     }
     parts.push(`<rect x="${BOX.padX}" y="${barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
-    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${barY}" width="${num(track * gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
+    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${barY}" width="${barWidth(n, gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
   }
   parts.push(`</g>`);
   return parts.join("");
@@ -159,11 +159,40 @@ function renderLegend(y: number, withValues: boolean, maxWidth: number): { svg: 
   return { svg: parts.join(""), width, height: (line + 1) * LEGEND_LINE + 6 };
 }
 
+/*
+ * The parts of the drawing that change with the numbers, for `renderSvg` and for the explorer's in-place
+ * update (web/graphPatch.ts), so both draw the same; `structureKey` names everything else that depends on
+ * the options: when it changes, the drawing is made anew.
+ */
+
+/** Box text for a summary: "val ‖·‖ 1.23", "grad = 0.05". */
+export const valueLine = (s: NodeSummary) => `val ${s.valueText}`;
+export const gradLine = (s: NodeSummary) => `grad ${s.gradText}`;
+export const barWidth = (n: NodeBox, gradFraction: number) => num((n.width - 2 * BOX.padX) * gradFraction);
+export const bandWidth = (gradFraction: number) => num(2 + 9 * gradFraction);
+export function oneOverMTitle(n: NodeBox, m: number | undefined): string {
+  return `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
+}
+
+/** The box shows every entry (its layout made room for this shape), rather than the two summary lines. */
+export function showsEntriesIn(n: NodeBox, s: NodeSummary): boolean {
+  return !!(s.entries && n.entries && s.entries.rows === n.entries[0] && s.entries.cols === n.entries[1]);
+}
+
+/** What fixes the drawing's elements for given numbers: the layout, the selection, which boxes show entries, which edges carry a band. */
+export function structureKey(layout: GraphLayout, options: RenderOptions): string {
+  const { summaries, selected, header = true } = options;
+  const scaleOf = gradientScale(layout, summaries);
+  const entries = summaries ? layout.nodes.filter((n) => summaries[n.id] && showsEntriesIn(n, summaries[n.id])).map((n) => n.id) : [];
+  const bands = summaries ? layout.edges.filter((e) => scaleOf(e.source) > 0).map((e) => e.id) : [];
+  return JSON.stringify([layout.width, layout.height, layout.nodes.length, header, selected ?? "", summaries ? 1 : 0, entries, bands]);
+}
+
 /**
  * Maps an id to the size of its gradient in [0, 1] on a log scale relative to the largest gradient in
  * the graph (the cost's own gradient, always 1, is left out: it would set the scale for nothing).
  */
-function gradientScale(layout: GraphLayout, summaries: Summaries | undefined): (id: string) => number {
+export function gradientScale(layout: GraphLayout, summaries: Summaries | undefined): (id: string) => number {
   if (!summaries) return () => 0;
   const cost = layout.nodes.find((n) => n.isCost)?.id;
   let largest = 0;
