@@ -4,7 +4,10 @@
  * the graph must be drawn; after an input is changed on the page, J and the gradients on the page must
  * equal what `gradstream grad --json` computes for the same data; a gradient step must move each param
  * by −lr·dJ/dparam as the CLI computes it; invalid values must be refused with a message while the last
- * good state stays.
+ * good state stays; the slider stays on its entry; small tensors show every entry in their box (L's
+ * gradient reads 1/m in each sample); the header names the batch loaded; the page says "update", never
+ * "epoch", for a recomputation. (Training, the decision boundary and the cost chart: explorerTraining;
+ * every shipped graph, zoom, pan and large tensors: explorerGraphs.)
  *
  * Chromium missing is a failure, not a skip: `.ci/run` installs it (`apt-get install -y chromium`).
  */
@@ -138,6 +141,25 @@ describe("gradstream serve, in Chromium", () => {
     await expect.poll(() => page.locator("#one-over-m").getAttribute("data-m")).toBe("5");
   });
 
+  it("names the batch loaded, counts updates (never epochs), and shows every entry of small tensors in their boxes", async () => {
+    expect(await page.locator('[data-testid="batch"]').textContent()).toBe(`data file ${DATA} · m = 5`);
+    expect(await page.locator("#updates").textContent()).toBe("0 updates · 0 optimizer steps · m = 5");
+    expect(await page.locator("body").innerText()).not.toMatch(/epoch/i);
+    // L is [1, m]: at m = 5 its box shows its five losses and five gradients dJ/dLᵢ = 1/m.
+    const grads = page.locator('#graph [data-id="L"] .gs-entries-grad .gs-entry');
+    expect(await grads.allTextContents()).toEqual(["0.2", "0.2", "0.2", "0.2", "0.2"]);
+    for (const full of await grads.evaluateAll((els) => els.map((e) => e.getAttribute("data-full")))) expect(Number(full)).toBe(1 / 5);
+    const values = await page.locator('#graph [data-id="L"] .gs-entries-value .gs-entry').evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-full"))));
+    expect(values).toHaveLength(5);
+    // The box's entries are the per-sample losses: their mean is J.
+    expectClose(values.reduce((a, b) => a + b, 0) / 5, await pageCost(), "mean of L's entries");
+    // W1 is 4×2: eight entries in its box, as the value grid has them.
+    expect(await page.locator('#graph [data-id="W1"] .gs-entries-value .gs-entry').count()).toBe(8);
+    // Z1 is 4×m = 20 entries: too many for the box, which shows norms.
+    expect(await page.locator('#graph [data-id="Z1"] .gs-entry').count()).toBe(0);
+    expect(await page.locator('#graph [data-id="Z1"] .gs-value').textContent()).toMatch(/^val ‖·‖ /);
+  });
+
   it("shows the values and gradients the CLI computes for the same data", async () => {
     await selectNode("W1");
     await expectPageEquals(await cliGrad(), "W1");
@@ -207,6 +229,11 @@ describe("gradstream serve, in Chromium", () => {
     await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(String(now));
     expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(Number(await slider.getAttribute("step")));
     expect(await pageCost()).not.toBe(cost);
+    // Through a reset too: back to the initial params, and the caption follows.
+    await page.locator("#reset").click();
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).toBe(String(data.params.W1[0][0]));
+    expect(await caption.textContent()).toBe(`W1[0][0] = ${formatNumber(data.params.W1[0][0], 8)}`);
+    expect(Number(await slider.inputValue())).toBeCloseTo(data.params.W1[0][0], 12);
   });
 
   it("refuses a non-number and a wrong shape with a message, and keeps the last good state", async () => {
@@ -235,10 +262,29 @@ describe("gradstream serve, in Chromium", () => {
     await expect.poll(() => page.locator("#one-over-m").getAttribute("data-m"), { timeout: PATIENCE }).toBe("7");
     expect(await page.locator("#one-over-m").textContent()).toContain(`1/m = ${Number((1 / 7).toPrecision(6))}`);
     expect(await page.locator('[data-testid="error"]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid="batch"]').textContent()).toBe("random batch · m = 7 · seed 1");
+    // The server lays the graph out again for m = 7 (L's box now holds seven entries), each dJ/dLᵢ = 1/7.
+    const grads = page.locator('#graph [data-id="L"] .gs-entries-grad .gs-entry');
+    await expect.poll(() => grads.count(), { timeout: PATIENCE }).toBe(7);
+    expect(await grads.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-full"))))).toEqual(Array(7).fill(1 / 7));
+    expect(await page.locator("#history .mark text").allTextContents()).toContain("m = 7");
     await page.locator("#m").fill("0");
     await page.locator("#load").click();
     await expect.poll(() => page.locator('[data-testid="error"]').textContent(), { timeout: PATIENCE }).toContain("m must be an integer");
     expect(await page.locator("#one-over-m").getAttribute("data-m")).toBe("7");
+  });
+
+  it("clears and disables the slider when its entry is gone (a smaller m)", async () => {
+    await selectNode("X");
+    const cell = page.locator('[data-testid="value-grid"] [data-row="1"][data-col="6"]');
+    await cell.click();
+    const slider = page.locator('[data-testid="slider"]');
+    expect(await slider.isEnabled()).toBe(true);
+    await page.locator("#m").fill("4");
+    await page.locator("#load").click();
+    await expect.poll(() => page.locator('[data-testid="slider-label"]').textContent(), { timeout: PATIENCE }).toContain("X[1][6] is gone: X is now 2×4");
+    expect(await slider.isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="value-grid"] [data-full]').count()).toBe(8);
   });
 
   it("logged no errors in the browser console", () => {
