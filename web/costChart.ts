@@ -16,7 +16,8 @@ export const TEST_COLOR = "#b45309";
 const MARK_COLOR = "#6d28d9";
 
 export function costChartSvg(history: CostHistory, size: { width: number; height: number }, loss: string): string {
-  const box: Box = { x: 56, y: 22, width: size.width - 56 - 12, height: size.height - 22 - 40 };
+  // Room for the y tick labels and title on the left, and for half a tick label past the last x tick.
+  const box: Box = { x: 56, y: 22, width: size.width - 56 - 22, height: size.height - 22 - 40 };
   const { updates, train, test, marks } = history;
   if (updates.length === 0) return text(box.x + box.width / 2, box.y + box.height / 2, "the cost appears here", `text-anchor="middle" fill="${PLOT_MUTED}"`);
   let lo = Infinity, hi = -Infinity;

@@ -76,8 +76,8 @@ describe("cost chart", () => {
     for (let u = 0; u < 20_000; u++) h.record(u, 1 / (1 + u) + (u % 2 ? 0.01 : 0), { kind: u ? "step" : "start", label: "" });
     const svg = costChartSvg(h, { width: 380, height: 210 }, "J");
     const line = points(svg, "train")[0];
-    expect(line.length).toBeLessThanOrEqual(2 * 312);
-    expect(line.length).toBeGreaterThan(312);
+    expect(line.length).toBeLessThanOrEqual(2 * 302);
+    expect(line.length).toBeGreaterThan(302);
     expect(svg).not.toContain('class="test"');
     expect(svg).not.toContain("test J");
   });
