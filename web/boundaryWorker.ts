@@ -12,7 +12,7 @@ import { parseGraph } from "../src/graph/parseGraph.ts";
 import type { Graph } from "../src/graph/graph.ts";
 import { type Tensor, tensor } from "../src/tensor/tensor.ts";
 import type { TrainingRoles } from "../src/train/trainingRoles.ts";
-import { datasetRoles } from "./explorerSession.ts";
+import { datasetRoles } from "./dataSources.ts";
 import { boundaryParts } from "./boundaryView.ts";
 import type { BoundaryRequest, BoundaryAnswer, PlainTensors } from "./boundaryClient.ts";
 

@@ -16,44 +16,19 @@ import { parseGraph } from "../src/graph/parseGraph.ts";
 import type { Graph } from "../src/graph/graph.ts";
 import { forward } from "../src/graph/evaluate.ts";
 import { bindData, randomBindings, type Bindings } from "../src/data/loadData.ts";
-import { randomInputs } from "../src/data/randomInputs.ts";
 import { createRuntime, type Runtime } from "../src/runtime/createRuntime.ts";
 import type { Snapshot } from "../src/runtime/snapshot.ts";
-import { type Tensor, tensor, MAX_ELEMENTS } from "../src/tensor/tensor.ts";
+import { type Tensor, tensor } from "../src/tensor/tensor.ts";
 import type { ExplorerProblem } from "../src/view/explorerProblem.ts";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../src/train/createOptimizer.ts";
 import type { Optimizer, ParamState } from "../src/train/optimizer.ts";
-import { trainingRoles, type TrainingRoles } from "../src/train/trainingRoles.ts";
-import { isClassifier } from "../src/train/predictClasses.ts";
-import { bindTrainingSet } from "../src/train/bindTrainingSet.ts";
-import { DATASET_NAMES, generateDataset } from "../src/datasets/generateDataset.ts";
-import { holdOut } from "./holdOut.ts";
-
-/** What the inputs hold now, for the page's header. */
-export interface BatchInfo {
-  readonly source: "data" | "random" | string;
-  /** e.g. "data file data/planar_flower.json · m = 400", "random batch · m = 10 · seed 4". */
-  readonly text: string;
-  readonly m: number;
-  /** Held-out samples, when the data is a generated dataset with a test share. */
-  readonly test?: number;
-}
+import { type BatchInfo, type DataChoice, type DataFile, fileBatch, loadSource, parseNumber, randomBatch, sourcesFor } from "./dataSources.ts";
 
 /** What caused the runtime's latest transaction: the cost chart marks loads and resets. */
 export interface Change {
   readonly kind: "start" | "edit" | "step" | "load" | "reset";
   /** A short label for a mark, e.g. "m = 7" or "moons". */
   readonly label: string;
-}
-
-/** A data source chosen in the page, as typed: validated by `loadData`. */
-export interface DataChoice {
-  /** "data", "random", or a dataset name (flower, moons, circles, xor, spiral). */
-  readonly source: string;
-  readonly m: string;
-  readonly seed: string;
-  readonly noise?: string;
-  readonly testPercent?: string;
 }
 
 export interface ExplorerSession {
@@ -85,21 +60,16 @@ export interface ExplorerSession {
   dispose(): void;
 }
 
-/** The largest batch the page draws, so a typo cannot freeze the tab. */
-export const MAX_PAGE_BATCH = 4096;
-
 export function openSession(problem: ExplorerProblem): ExplorerSession {
   const graph = parseGraph(problem.graph.text, problem.graph.format, problem.graph.source);
   const initial = initialBindings(problem, graph);
   const { inputs: initialInputs, params: initialParams } = split(graph, initial.values);
   const runtime = createRuntime(graph, { inputs: initialInputs, params: initialParams, seed: problem.seed });
-  const roles = datasetRoles(graph);
-  const sources = [...(problem.data ? ["data"] : []), "random", ...(roles ? DATASET_NAMES : [])];
+  const file: DataFile | undefined = problem.data ? { source: problem.data.source, inputs: initialInputs, m: initial.m } : undefined;
+  const sources = sourcesFor(graph, file);
   let steps = 0;
   let change: Change = { kind: "start", label: "start" };
-  let batch: BatchInfo = problem.data
-    ? { source: "data", text: `data file ${problem.data.source} · m = ${initial.m}`, m: initial.m }
-    : { source: "random", text: randomText(initial.m, problem.seed), m: initial.m };
+  let batch: BatchInfo = file ? fileBatch(file) : randomBatch(initial.m, problem.seed);
   let edited = new Set<string>();
   let test: Readonly<Record<string, Tensor>> | undefined;
   let testMemo: { epoch: number; cost: number } | undefined;
@@ -126,11 +96,6 @@ export function openSession(problem: ExplorerProblem): ExplorerSession {
   };
   const markEdited = (id: string) => {
     if (graph.kinds.get(id) === "input") edited.add(id);
-  };
-  const integer = (text: string, what: string, lo: number, hi: number): number => {
-    const x = parseNumber(text);
-    if (x === undefined || !Number.isInteger(x) || x < lo || x > hi) refuse(`${what} must be an integer from ${lo} to ${hi}, got ${JSON.stringify(text.slice(0, 40))}`, undefined, what);
-    return x!;
   };
 
   return {
@@ -164,36 +129,10 @@ export function openSession(problem: ExplorerProblem): ExplorerSession {
       markEdited(id);
     },
     loadData(choice) {
-      if (!sources.includes(choice.source)) refuse(`'${choice.source}' is not a data source for graph ${graph.name}; choose one of ${sources.join(", ")}`, undefined, "source");
-      if (choice.source === "data") {
-        const values = Object.fromEntries([...initial.values].filter(([id]) => graph.kinds.get(id) === "input"));
-        apply({ kind: "load", label: "data file" }, values);
-        batch = { source: "data", text: `data file ${problem.data!.source} · m = ${initial.m}`, m: initial.m };
-        test = undefined;
-      } else if (choice.source === "random") {
-        const m = integer(choice.m, "m", 1, MAX_PAGE_BATCH);
-        const seed = integer(choice.seed, "seed", 0, 2 ** 31 - 1);
-        const perSample = Math.max(...graph.inputs.map((d) => d.shape.reduce<number>((n, x) => n * (x === "m" ? 1 : Number(x)), 1)));
-        if (perSample * m > MAX_ELEMENTS) refuse(`m = ${m} would make the inputs too large`, undefined, "m");
-        apply({ kind: "load", label: `m = ${m}` }, Object.fromEntries(randomInputs(graph, m, seed)));
-        batch = { source: "random", text: randomText(m, seed), m };
-        test = undefined;
-      } else {
-        const points = integer(choice.m, "points", 2, MAX_PAGE_BATCH);
-        const seed = integer(choice.seed, "seed", 0, 2 ** 31 - 1);
-        const noise = parseNumber(choice.noise ?? "");
-        if (noise === undefined || noise < 0 || noise > 10) refuse(`noise must be a number from 0 to 10, got ${JSON.stringify((choice.noise ?? "").slice(0, 40))}`, undefined, "noise");
-        const percent = parseNumber(choice.testPercent ?? "0");
-        if (percent === undefined || percent < 0 || percent > 90) refuse(`the test share must be a percentage from 0 to 90, got ${JSON.stringify((choice.testPercent ?? "").slice(0, 40))}`, undefined, "test %");
-        const targetRows = graph.shapes.get(roles!.target)![0];
-        const set = generateDataset(choice.source, { m: points, seed, noise: noise!, classes: typeof targetRows === "number" && targetRows > 1 ? targetRows : 2 });
-        const parts = holdOut(set, percent! / 100, seed);
-        apply({ kind: "load", label: choice.source }, bindTrainingSet(graph, parts.train));
-        test = parts.test ? bindTrainingSet(graph, parts.test) : undefined;
-        const m = parts.train.labels.length;
-        const held = parts.test?.labels.length;
-        batch = { source: choice.source, text: `${choice.source} (noise ${noise}, seed ${seed}) · m = ${m} training samples${held ? ` · ${held} held out for the test cost` : ""}`, m, ...(held ? { test: held } : {}) };
-      }
+      const loaded = loadSource(graph, choice, file);
+      apply({ kind: "load", label: loaded.label }, loaded.inputs);
+      batch = loaded.batch;
+      test = loaded.test;
       edited = new Set();
       testMemo = undefined;
     },
@@ -246,32 +185,6 @@ export function batchSize(graph: Graph, s: Snapshot): number {
     if (axis >= 0) return s.values[d.id].shape[axis];
   }
   return 1;
-}
-
-/** A number as people type it ("0.5", "-1e-3"); undefined for anything else, including "". */
-export function parseNumber(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return undefined;
-  const x = Number(t);
-  return Number.isFinite(x) ? x : undefined;
-}
-
-/** The training roles of a classifier on two features, the graphs the generated 2-D datasets fit; else undefined. */
-export function datasetRoles(graph: Graph): TrainingRoles | undefined {
-  let roles: TrainingRoles;
-  try {
-    roles = trainingRoles(graph);
-  } catch {
-    return undefined;
-  }
-  if (!roles.features || !isClassifier(roles.lossOp)) return undefined;
-  const [rows, cols] = graph.shapes.get(roles.features)!;
-  const [, targetCols] = graph.shapes.get(roles.target)!;
-  return rows === 2 && cols === "m" && targetCols === "m" ? roles : undefined;
-}
-
-function randomText(m: number, seed: number): string {
-  return `random batch · m = ${m} · seed ${seed}`;
 }
 
 function initialBindings(problem: ExplorerProblem, graph: Graph): Bindings {

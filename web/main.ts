@@ -17,12 +17,13 @@ import type { ExplorerProblem } from "../src/view/explorerProblem.ts";
 import type { TrainingRoles } from "../src/train/trainingRoles.ts";
 import { DEFAULT_LEARNING_RATE, type OptimizerName } from "../src/train/createOptimizer.ts";
 import type { Subscription } from "rxjs";
-import { datasetRoles, openSession, type ExplorerSession } from "./explorerSession.ts";
+import { openSession, type ExplorerSession } from "./explorerSession.ts";
+import { datasetRoles } from "./dataSources.ts";
 import { createGraphPane } from "./graphPane.ts";
 import { createTensorPanel } from "./tensorPanel.ts";
 import { createCostHistory } from "./costHistory.ts";
 import { costChartSvg } from "./costChart.ts";
-import { createBoundaryClient, type BoundaryAnswer, type BoundaryClient } from "./boundaryClient.ts";
+import { createBoundaryCard } from "./boundaryCard.ts";
 import { createTrainingLoop } from "./trainingLoop.ts";
 import { h } from "./dom.ts";
 
@@ -30,11 +31,11 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const input = (id: string) => $<HTMLInputElement>(id);
 
 /**
- * While training plays, each animation frame takes steps for a few ms, then draws the header and at most
- * one of these views, the most overdue (ms between redraws), so no frame does much work. The decision
- * boundary is made in a worker and shown when it arrives.
+ * While training plays, each animation frame draws the header and at most one of these views, the most
+ * overdue (ms between redraws), so no frame does much work. The decision boundary is made in a worker and
+ * shown when it arrives (web/boundaryCard.ts).
  */
-const EVERY_MS = { graph: 100, panel: 250, chart: 150, boundary: 250 } as const;
+const EVERY_MS = { graph: 100, panel: 250, chart: 150 } as const;
 type View = "graph" | "panel" | "chart";
 
 let session: ExplorerSession | undefined;
@@ -45,10 +46,8 @@ let layout: GraphLayout;
 let layoutWanted = "";
 let selected = "";
 let redrawQueued = false;
-const drawn: Record<View | "boundary", number> = { graph: 0, panel: 0, chart: 0, boundary: 0 };
-let boundary: BoundaryClient | undefined;
-let boundaryAsked = { update: -1, data: [] as unknown[] };
-let overlayShown = "";
+const drawn: Record<View, number> = { graph: 0, panel: 0, chart: 0 };
+const boundary = createBoundaryCard($("boundary"));
 const history = createCostHistory();
 
 const graphPane = createGraphPane($("graph"), (id) => {
@@ -108,14 +107,7 @@ function start(problem: ExplorerProblem): void {
   roles = datasetRoles(session.graph);
   layout = problem.layout;
   layoutWanted = "";
-  boundaryAsked = { update: -1, data: [] };
-  overlayShown = "";
-  $("boundary-area").replaceChildren();
-  $("boundary-overlay").replaceChildren();
-  if (roles) {
-    boundary ??= createBoundaryClient(showBoundary);
-    boundary.setGraph(problem.graph);
-  }
+  boundary.start(session, roles);
   const g = session.graph;
   if (!selected || !g.kinds.has(selected)) selected = g.params[0]?.id ?? g.inputs[0].id;
   history.clear();
@@ -196,7 +188,7 @@ function redraw(): void {
   drawView("graph");
   drawView("panel");
   drawView("chart");
-  requestBoundary(true);
+  boundary.request(true);
   drawOneOverM(session.m());
 }
 
@@ -204,7 +196,7 @@ function redraw(): void {
 function trainingFrame(): void {
   if (!session) return;
   drawHeader();
-  requestBoundary(false);
+  boundary.request(false);
   const now = performance.now();
   let due: View | undefined;
   let late = 0;
@@ -254,36 +246,6 @@ function drawView(view: View): void {
     const cost = s.values[graph.loss].data[0];
     $("history-text").textContent = shown > 1 ? `${graph.loss}: ${formatNumber(history.train[0], 5)} → ${formatNumber(cost, 5)} over the last ${shown - 1} updates` : `${graph.loss} after each update appears here`;
   }
-}
-
-/** Asks the worker for the boundary at the current params (while training plays, a few times a second). */
-function requestBoundary(now: boolean): void {
-  if (!roles || !boundary || !session) return;
-  const s = session.runtime.snapshot();
-  if (s.epoch === boundaryAsked.update) return;
-  if (!now && performance.now() - drawn.boundary < EVERY_MS.boundary) return;
-  const inputs = { [roles.features!]: s.values[roles.features!], [roles.target]: s.values[roles.target] };
-  const test = session.testInputs();
-  const data = [...Object.values(inputs), test];
-  if (data.some((t, i) => t !== boundaryAsked.data[i])) boundary.setData(inputs, test);
-  boundaryAsked = { update: s.epoch, data };
-  drawn.boundary = performance.now();
-  boundary.request(s.epoch, Object.fromEntries(session.graph.params.map((p) => [p.id, s.values[p.id]])));
-}
-
-/** A drawing from the worker: the area always, the frame and samples when they changed. */
-function showBoundary(answer: BoundaryAnswer): void {
-  const svg = $("boundary");
-  if (answer.error || !answer.parts) {
-    svg.dataset.error = answer.error ?? "";
-    return;
-  }
-  $("boundary-area").innerHTML = answer.parts.area;
-  if (answer.parts.overlay !== overlayShown) {
-    $("boundary-overlay").innerHTML = answer.parts.overlay;
-    overlayShown = answer.parts.overlay;
-  }
-  svg.dataset.update = String(answer.update);
 }
 
 function drawOneOverM(m: number): void {

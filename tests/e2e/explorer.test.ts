@@ -13,21 +13,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { loadGraph } from "../../src/graph/parseGraph.ts";
 import { allIds, type Graph } from "../../src/graph/graph.ts";
 import { REPO, runCli } from "../helpers/runCli.ts";
 import { formatNumber } from "../../src/cli/format.ts";
+import { PATIENCE, launchChromium, openPage } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const GRAPH = "graphs/planar-tanh.yaml";
 const DATA = "tests/view/planar-data.json";
-/** Waits for the page are guards against hanging, not timed assertions. */
-const PATIENCE = 60_000;
 
 interface Matrix {
   data: number[][];
@@ -44,7 +41,7 @@ let context: BrowserContext | undefined;
 let page: Page;
 let graph: Graph;
 let data: { inputs: Record<string, number[][]>; params: Record<string, number[][]> };
-const problems: string[] = [];
+let problems: string[] = [];
 
 async function startServer(): Promise<string> {
   const child = spawn(process.execPath, [join(REPO, "bin/gradstream.js"), "serve", GRAPH, "--data", DATA, "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
@@ -105,22 +102,12 @@ async function expectPageEquals(reference: GradJson, selected: string): Promise<
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Debian's chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this). The explorer test needs a real browser.`);
   dir = await mkdtemp(join(tmpdir(), "gradstream-e2e-"));
   graph = await loadGraph(join(REPO, GRAPH));
   data = JSON.parse(await readFile(join(REPO, DATA), "utf8"));
   const url = await startServer();
-  context = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1400, height: 1000 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
-  await page.locator("body[data-ready=true]").waitFor({ timeout: PATIENCE });
+  context = await launchChromium(dir);
+  ({ page, problems } = await openPage(context, url));
 }, 180_000);
 
 afterAll(async () => {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { datasetRoles, openSession, parseNumber } from "../../web/explorerSession.ts";
+import { openSession } from "../../web/explorerSession.ts";
+import { datasetRoles, parseNumber } from "../../web/dataSources.ts";
 import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
 import { generateDataset } from "../../src/datasets/generateDataset.ts";
 import { bindData } from "../../src/data/loadData.ts";
