@@ -7,8 +7,8 @@
  * npm run bench            # prints ms/step for each, the ratio, and a check that both compute the same J
  */
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../src/graph/parseGraph.ts";
-import { randomBindings } from "../src/data/loadData.ts";
+import { loadGraph } from "../src/node/loadGraph.ts";
+import { randomBindings } from "../src/data/bindData.ts";
 import { forward, backward } from "../src/graph/evaluate.ts";
 import { useSimdKernels } from "../src/tensor/kernels.ts";
 import { timeInterleaved, type StepTiming } from "./timeInterleaved.ts";

@@ -1,10 +1,11 @@
 /**
- * The explorer's HTTP server (node:http): the page built by Vite, `GET /api/problem` (the graph text, the
- * data, the layout), `GET /api/layout?m=N` (the layout for another batch size: boxes of tensors with 2 to
- * 16 entries at that m have room to show them) and `GET /api/events` (Server-Sent Events: `problem` when
- * the graph or data file changes on disk and still reads, `problem-error` with the message when it does
- * not). The page runs the runtime itself; the server lays out once per structure and per set of tensors
- * that show their entries (at most 17 sets: every m above 16 gives the same), and caches the result.
+ * The explorer's HTTP server (node:http): the page (prebuilt into dist/explorer by the package build),
+ * `GET /api/problem` (the graph text, the data, the layout), `GET /api/layout?m=N` (the layout for another
+ * batch size: boxes of tensors with 2 to 16 entries at that m have room to show them) and `GET /api/events`
+ * (Server-Sent Events: `problem` when the graph or data file changes on disk and still reads,
+ * `problem-error` with the message when it does not). The page runs the runtime itself; the server lays
+ * out once per structure and per set of tensors that show their entries (at most 17 sets: every m above
+ * 16 gives the same), and caches the result.
  *
  * Bound to 127.0.0.1 unless told otherwise. On a loopback address it also refuses requests whose Host is
  * not a loopback name, so a web page elsewhere cannot reach it through DNS rebinding.
@@ -18,13 +19,14 @@ import { unwatchFile, watchFile } from "node:fs";
 import { extname } from "node:path";
 import type { AddressInfo } from "node:net";
 import { GradstreamError } from "../errors.ts";
-import { parseGraph, readText, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
+import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
 import type { Graph } from "../graph/graph.ts";
-import { bindData, MAX_DATA_FILE_BYTES } from "../data/loadData.ts";
+import { readText } from "../node/readText.ts";
+import { bindData, MAX_DATA_FILE_BYTES } from "../data/bindData.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
 import { entryShapes } from "./boxEntries.ts";
 import type { ExplorerProblem } from "./explorerProblem.ts";
-import { buildExplorer, type Asset } from "./buildExplorer.ts";
+import { readExplorerAssets, type Asset } from "./explorerAssets.ts";
 
 export interface ExplorerServerOptions {
   graphPath: string;
@@ -63,7 +65,7 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   const opts = { seed: 1, m: 4, host: "127.0.0.1", port: DEFAULT_PORT, watch: true, log: () => {}, ...options };
   const layouts = new LayoutCache();
   let problem = await readProblem(opts, 1, layouts);
-  const assets = await buildExplorer({ log: opts.log });
+  const assets = await readExplorerAssets();
   const clients = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {

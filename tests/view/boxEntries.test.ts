@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { entryLines, entryShapes, formatEntry, showsEntries } from "../../src/view/boxEntries.ts";
 import { REPO } from "../helpers/runCli.ts";
 
