@@ -59,6 +59,7 @@ describe("the 1/m panel of a weighted_mean graph, in Chromium", () => {
     expect(text).toContain("the 1/m becomes 1/ΣM");
     expect(text).toContain("ΣM = 16 items in m = 32 samples");
     expect(text).toContain(`dJ/dLᵢ = Mᵢ/ΣM = Mᵢ × ${Number((1 / 16).toPrecision(6))}`);
+    expect(await page.locator('#graph [data-id="J"] .gs-one-over-m text').textContent()).toBe("×1/ΣM");
   });
 
   it("a new random batch of 8: the panel's ΣM is the one the page's gradients divide by, dJ/dLᵢ = Mᵢ/ΣM", async () => {
