@@ -4,7 +4,13 @@ import { activation } from "./elementwise.ts";
 export const relu = activation({
   name: "relu",
   f: (z) => (z > 0 ? z : 0),
-  df: (z) => (z > 0 ? 1 : 0),
-  forward: "{out} = max(0, {0})",
-  backward: "{g} ⊙ 1[{0} > 0]",
+  forward: (z, y) => {
+    for (let i = 0; i < z.length; i++) y[i] = z[i] > 0 ? z[i] : 0;
+  },
+  // g·1 and g·0 rather than g and 0: the same numbers as the derivative times g, −0 and NaN included.
+  backward: (g, z, _y, out) => {
+    for (let i = 0; i < g.length; i++) out[i] = g[i] * (z[i] > 0 ? 1 : 0);
+  },
+  equation: "{out} = max(0, {0})",
+  derivative: "{g} ⊙ 1[{0} > 0]",
 });
