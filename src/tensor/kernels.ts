@@ -105,8 +105,23 @@ function product(A: Float64Array, transA: boolean, B: Float64Array, transB: bool
   return C;
 }
 
-/** The naive triple loop with op(A)[i][p] at i·aRow + p·aCol and op(B)[p][j] at p·bRow + j·bCol. */
+/**
+ * The naive triple loop with op(A)[i][p] at i·aRow + p·aCol and op(B)[p][j] at p·bRow + j·bCol. With a
+ * short shared dimension (a layer of few inputs) the loop over p goes outside the loop over j, so the inner
+ * loop runs along a row of B and of C; each entry still receives its products in order of p from 0.
+ */
 function smallProduct(A: Float64Array, aRow: number, aCol: number, B: Float64Array, bRow: number, bCol: number, a: number, k: number, b: number, C: Float64Array): void {
+  if (k < b && bCol === 1) {
+    for (let i = 0; i < a; i++) {
+      const c0 = i * b;
+      C.fill(0, c0, c0 + b);
+      for (let p = 0; p < k; p++) {
+        const x = A[i * aRow + p * aCol], r = p * bRow;
+        for (let j = 0; j < b; j++) C[c0 + j] += x * B[r + j];
+      }
+    }
+    return;
+  }
   for (let i = 0; i < a; i++) {
     for (let j = 0; j < b; j++) {
       let s = 0;

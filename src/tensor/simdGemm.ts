@@ -34,11 +34,18 @@ const MR = 4, NR = 4;
 /** Steps of the shared dimension per turn of the kernel's loop. */
 const UNROLL = 1;
 /** Cache blocks: a packed KC×4 panel of B (8 KiB) stays in L1 while MC×KC of A (256 KiB) stays in L2. */
-const KC = 256, MC = MR * Math.floor(128 / MR), NC = NR * Math.floor(2048 / NR);
+const BLOCKING: GemmBlocking = { kc: 256, mc: 128, nc: 2048 };
 /** The heap holds copies of A and B, the packed blocks and C; past this the caller's plain-JS kernel is used. */
 const MAX_HEAP_BYTES = 2 ** 30;
 
-export function createSimdGemm(): SimdGemm | undefined {
+/** Block sizes (multiples of the register block), for tuning; the defaults are the ones measured best here. */
+export interface GemmBlocking {
+  kc: number;
+  mc: number;
+  nc: number;
+}
+
+export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKING): SimdGemm | undefined {
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
@@ -55,12 +62,15 @@ export function createSimdGemm(): SimdGemm | undefined {
   return {
     product(A, transA, B, transB, a, k, b, out) {
       const aP = Math.ceil(a / MR) * MR, bP = Math.ceil(b / NR) * NR;
+      // C's rows, in float64s: a multiple of 512 bytes apart would put a column of C tiles in a handful of
+      // cache sets, so such a width is padded by one cache line.
+      const cw = bP % 64 === 0 ? bP + 8 : bP;
       const kc0 = Math.min(KC, k), mc0 = Math.min(MC, aP), nc0 = Math.min(NC, bP);
-      // Byte offsets: packed A block, packed B block, C (rows bP apart), then the copies of A and B.
+      // Byte offsets: packed A block, packed B block, C (rows cw apart), then the copies of A and B.
       const offAp = 0;
       const offBp = round16(offAp + mc0 * kc0 * 8);
       const offC = round16(offBp + kc0 * nc0 * 8);
-      const offA = round16(offC + aP * bP * 8);
+      const offA = round16(offC + aP * cw * 8);
       const offB = round16(offA + a * k * 8);
       const end = offB + k * b * 8;
       if (end > MAX_HEAP_BYTES) return false;
@@ -78,7 +88,7 @@ export function createSimdGemm(): SimdGemm | undefined {
       // Where op(A)[i][p] and op(B)[p][j] are: a panel's "rows" are rows of C for A, columns of C for B.
       const aRow = transA ? 8 : k * 8, aCol = transA ? a * 8 : 8;
       const bColumn = transB ? k * 8 : 8, bRow = transB ? 8 : b * 8;
-      const ldc = bP * 8;
+      const ldc = cw * 8;
       for (let jc = 0; jc < bP; jc += NC) {
         const nc = Math.min(NC, bP - jc);
         for (let pc = 0; pc < k; pc += KC) {
@@ -92,8 +102,8 @@ export function createSimdGemm(): SimdGemm | undefined {
         }
       }
       const c0 = offC / 8;
-      if (bP === b) out.set(heap.subarray(c0, c0 + a * b));
-      else for (let i = 0; i < a; i++) out.set(heap.subarray(c0 + i * bP, c0 + i * bP + b), i * b);
+      if (cw === b) out.set(heap.subarray(c0, c0 + a * b));
+      else for (let i = 0; i < a; i++) out.set(heap.subarray(c0 + i * cw, c0 + i * cw + b), i * b);
       return true;
     },
   };
