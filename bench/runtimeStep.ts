@@ -1,7 +1,8 @@
 /**
  * gradstream's side of `npm run bench`: a dense relu network with a softmax cross-entropy loss, wired
  * into the reactive runtime the way a training loop uses it — the loss and every param's gradient
- * observed (and kept by the observer, as a training loop keeps them) — and one step = one transaction
+ * observed (and kept by the observer, as a training loop that records them does; or only borrowed, read in
+ * the callback) — and one step = one transaction
  * that sets the batch X, so the forward pass and the backward pass to the params run once each.
  *
  * @example
@@ -53,7 +54,11 @@ export function stepFlops(sizes: readonly number[], m: number): number {
   return 2 * macs;
 }
 
-export async function runtimeStep(sizes: readonly number[], m: number, seed: number): Promise<RuntimeStep> {
+/**
+ * With `borrow`, the observer reads each gradient in its callback only (as a loop that applies it at once
+ * does: `grad$(id, { borrow: true })`), so the runtime may write the next one into the same buffer.
+ */
+export async function runtimeStep(sizes: readonly number[], m: number, seed: number, { borrow = false } = {}): Promise<RuntimeStep> {
   const graph = await networkGraph(sizes);
   const { values } = randomBindings(graph, m, seed);
   const init = { inputs: {} as Record<string, Tensor>, params: {} as Record<string, Tensor> };
@@ -62,7 +67,7 @@ export async function runtimeStep(sizes: readonly number[], m: number, seed: num
   const runtime = createRuntime(graph, init);
   const last = { J: NaN, grads: {} as Record<string, Tensor> };
   const subscriptions = [runtime.value$(graph.loss).subscribe((t) => (last.J = t.data[0]))];
-  for (const p of graph.params) subscriptions.push(runtime.grad$(p.id).subscribe((g) => (last.grads[p.id] = g)));
+  for (const p of graph.params) subscriptions.push(runtime.grad$(p.id, { borrow }).subscribe((g) => (last.grads[p.id] = g)));
   const X = init.inputs.X;
   return {
     graph,

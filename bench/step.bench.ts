@@ -158,8 +158,15 @@ numpy !== "string" && (numpy as NumpyPeer).close();
 
 // ---- memory: what a step allocates -----------------------------------------------------------------------
 const m64 = nets.get(key({ sizes: MNIST, m: 64 }))!;
-const { bytesPerStep, windowsKept } = await allocationPerStep(m64.step);
-console.log(`\nallocation per step (784→128→10, m = 64): ${Math.round(bytesPerStep).toLocaleString("en")} bytes (median of ${windowsKept} windows without a collection); the params' gradients the observer keeps: ${m64.gradBytes.toLocaleString("en")} bytes`);
+const kept = await allocationPerStep(m64.step);
+const borrowing = await runtimeStep(MNIST, 64, SEED, { borrow: true });
+for (let i = 0; i < 3; i++) borrowing.step();
+const borrowed = await allocationPerStep(borrowing.step);
+borrowing.dispose();
+const bytes = (n: number) => Math.round(n).toLocaleString("en").padStart(9);
+console.log(`\nallocation per step, 784→128→10 at m = 64 (median of windows without a collection):`);
+console.log(`  gradients kept by the observer (the default): ${bytes(kept.bytesPerStep)} bytes; the gradients themselves: ${m64.gradBytes.toLocaleString("en")} bytes`);
+console.log(`  gradients borrowed ({ borrow: true }):         ${bytes(borrowed.bytesPerStep)} bytes`);
 for (const net of nets.values()) if (net !== m64) net.dispose();
 
 // ---- tfjs at m = 64 ---------------------------------------------------------------------------------------

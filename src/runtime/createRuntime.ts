@@ -39,7 +39,9 @@
  * a snapshot never changes. So a training loop that observes the loss and the params' gradients computes
  * every other cell (activations, their gradients) in the same two buffers, step after step, and allocates
  * only the tensors it is handed. The spare is taken only after a transaction succeeded: a failing one
- * restores the values it replaced, which it never wrote into.
+ * restores the values it replaced, which it never wrote into. A subscriber that only reads what it is
+ * handed in its callback can say so (`{ borrow: true }`); what it alone was handed stays reusable, and a
+ * loop that applies each gradient at once allocates nothing per step.
  *
  * @example
  * const rt = createRuntime(graph, { inputs: { X, Y } });
@@ -72,6 +74,19 @@ interface Observer<T> {
   readonly subscriber: Subscriber<T>;
   /** The epoch whose value it was handed on subscribe: it is not handed that epoch again. */
   readonly since: number;
+  /** It reads what it is handed during its callback only (`borrow`): handing it a value does not share it. */
+  readonly borrows?: boolean;
+}
+
+/** Options of `value$` and `grad$`. */
+export interface ObserveOptions {
+  /**
+   * The subscriber only reads each tensor it is handed in its callback (or at least before the second
+   * transaction after it; copy it with `clone` to keep it). Then, when nothing else holds it, the runtime
+   * writes a later value into the same buffer instead of allocating: a training loop that applies each
+   * gradient at once allocates nothing per step. Off by default: a handed-out tensor is the subscriber's.
+   */
+  borrow?: boolean;
 }
 
 interface Cell {
@@ -102,6 +117,8 @@ interface Cell {
   activeRefs: number;
   /** value$/grad$ subscribers; replaced, never mutated, so an emission loop can hold the array. */
   observers: readonly Observer<Tensor>[];
+  /** Observers that keep what they are handed (all but the borrowing ones): emitting shares the value. */
+  keepers: number;
   computes: number;
   /** The value is a buffer this runtime allocated (and may write again once it is replaced). */
   owned: boolean;
@@ -153,9 +170,9 @@ export interface RuntimeStats {
 export interface Runtime {
   readonly graph: Graph;
   /** The current value on subscribe, then once per transaction that changes it. */
-  value$(id: string): Observable<Tensor>;
+  value$(id: string, options?: ObserveOptions): Observable<Tensor>;
   /** dJ/d(id), same rules. */
-  grad$(id: string): Observable<Tensor>;
+  grad$(id: string, options?: ObserveOptions): Observable<Tensor>;
   /** One consistent, immutable { epoch, values, grads } on subscribe and per transaction. */
   readonly snapshot$: Observable<Snapshot>;
   /** Errors of transactions that had no caller to throw to (deferred sets, `connect` sources). */
@@ -187,7 +204,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   const newCell = (key: string, id: string, kind: Cell["kind"], shape?: Shape): Cell => {
     const c: Cell = {
       key, id, kind, rank: 0, deps: [], dependents: [], compute: noCompute,
-      value: undefined, num: NaN, isNum: false, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
+      value: undefined, num: NaN, isNum: false, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], keepers: 0, computes: 0,
       owned: false, shared: false, spare: undefined, dims: graph.shapes.get(id),
       prevValue: undefined, prevNum: NaN, prevIsNum: false, prevOwned: false, prevShared: false, prevChangedAt: -1,
       plan: undefined, visited: 0, shape,
@@ -628,7 +645,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         const c = emit[k];
         const observers = c.observers;
         const t = tensorOf(c);
-        c.shared = true;
+        if (c.keepers > 0) c.shared = true;
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j];
           if (o.since !== epoch) o.subscriber.next(t);
@@ -729,7 +746,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   }
 
   // ---- observables --------------------------------------------------------------------------------------
-  function cellObservable(c: Cell | undefined, id: string): Observable<Tensor> {
+  function cellObservable(c: Cell | undefined, id: string, borrows = false): Observable<Tensor> {
     if (!c) throw new GradstreamError("DATA_INVALID", { file, node: id, message: `'${id}' is not an id of graph ${graph.name}` });
     return new Observable<Tensor>((subscriber) => {
       if (disposed) {
@@ -743,10 +760,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         subscriber.error(e);
         return;
       }
-      c.shared = true;
+      if (!borrows) c.shared = true;
       activate(c);
-      const observer: Observer<Tensor> = { subscriber, since: epoch };
+      const observer: Observer<Tensor> = { subscriber, since: epoch, borrows };
       c.observers = [...c.observers, observer];
+      if (!borrows) c.keepers++;
       version++;
       const complete = () => subscriber.complete();
       completers.add(complete);
@@ -755,6 +773,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         completers.delete(complete);
         if (!c.observers.includes(observer)) return; // dispose() already let go of everything
         c.observers = c.observers.filter((o) => o !== observer);
+        if (!borrows) c.keepers--;
         version++;
         deactivate(c);
       };
@@ -860,6 +879,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     multiPlans.clear();
     for (const c of allCells) {
       c.observers = [];
+      c.keepers = 0;
       c.value = undefined;
       c.spare = undefined;
       c.isNum = false;
@@ -870,8 +890,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   return {
     graph,
-    value$: (id) => cellObservable(valueCell.get(id), id),
-    grad$: (id) => cellObservable(gradCell.get(id), id),
+    value$: (id, options) => cellObservable(valueCell.get(id), id, options?.borrow),
+    grad$: (id, options) => cellObservable(gradCell.get(id), id, options?.borrow),
     snapshot$,
     errors$,
     set,

@@ -163,6 +163,29 @@ describe("buffer reuse", () => {
     expect(writtenAfterHandedOut()).toEqual([{ handedOut: false, t }]);
   });
 
+  it("a borrowing subscriber's tensors are reused (two buffers, alternating); one that keeps them stops that", () => {
+    const rt = start();
+    const borrowed: Tensor[] = [];
+    const sub = rt.value$("A", { borrow: true }).subscribe((t) => {
+      borrowed.push(t);
+      expect(sameBits(t, reference(borrowed.length).A)).toBe(true); // right while it is being read
+    });
+    for (let v = 2; v <= 5; v++) rt.set({ X: X(v) });
+    expect(borrowed).toHaveLength(5);
+    expect(new Set(borrowed).size).toBe(2);
+    expect(borrowed[2]).toBe(borrowed[0]);
+    expect(borrowed[3]).toBe(borrowed[1]);
+    // A second subscriber that keeps what it is handed: from now on nothing it holds is written again.
+    const kept: { t: Tensor; numbers: Float64Array }[] = [];
+    rt.value$("A").subscribe((t) => (handedOut(t), kept.push({ t, numbers: copy(t) })));
+    for (let v = 6; v <= 9; v++) rt.set({ X: X(v) });
+    for (const k of kept) expect(Array.from(k.t.data)).toEqual(Array.from(k.numbers));
+    expect(writtenAfterHandedOut()).toEqual([]);
+    expect(new Set(kept.map((k) => k.t)).size).toBe(5);
+    sub.unsubscribe();
+    rt.dispose();
+  });
+
   it("a new batch size gets buffers of the new shape", () => {
     const rt = start();
     rt.grad$("W").subscribe();

@@ -125,7 +125,7 @@ describe("the SIMD kernel's cache blocks", () => {
     });
   }
 
-  it("the default choice (naive loop below 4096 multiply-adds, SIMD above) is bit for bit the naive loop", () => {
+  it("the default choice (naive loop for tiny products and for few long dot products, SIMD otherwise) is bit for bit the naive loop", () => {
     expect(useKernel("auto")).toBe("auto");
     for (const [a, k, b] of [[4, 2, 400], [4, 400, 2], [1, 4, 400], [128, 784, 16], [16, 16, 16], [16, 16, 17]]) {
       for (const form of forms) {
