@@ -65,7 +65,9 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
       // C's rows, in float64s: a multiple of 512 bytes apart would put a column of C tiles in a handful of
       // cache sets, so such a width is padded by one cache line.
       const cw = bP % 64 === 0 ? bP + 8 : bP;
-      const kc0 = Math.min(KC, k), mc0 = Math.min(MC, aP), nc0 = Math.min(NC, bP);
+      // The shared dimension in blocks of at most KC, of equal depth (784 = 4 × 196, not 3 × 256 + 16).
+      const kcEven = Math.ceil(k / Math.ceil(k / KC));
+      const kc0 = Math.min(kcEven, k), mc0 = Math.min(MC, aP), nc0 = Math.min(NC, bP);
       // Byte offsets: packed A block, packed B block, C (rows cw apart), then the copies of A and B.
       const offAp = 0;
       const offBp = round16(offAp + mc0 * kc0 * 8);
@@ -91,8 +93,8 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
       const ldc = cw * 8;
       for (let jc = 0; jc < bP; jc += NC) {
         const nc = Math.min(NC, bP - jc);
-        for (let pc = 0; pc < k; pc += KC) {
-          const kc = Math.min(KC, k - pc);
+        for (let pc = 0; pc < k; pc += kcEven) {
+          const kc = Math.min(kcEven, k - pc);
           packB(offB + jc * bColumn + pc * bRow, bColumn, bRow, Math.min(nc, b - jc), kc, offBp);
           for (let ic = 0; ic < aP; ic += MC) {
             const mc = Math.min(MC, aP - ic);
