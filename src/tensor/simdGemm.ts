@@ -20,7 +20,7 @@
  */
 import {
   type Code, add, block, breakIf, eq, eqz, f64, f64Load, f64Store, fadd, fmul, geU, get, i32, ifElse, load,
-  loadSplat, loop, ltU, mul, ne, set, store, sub, wasmModule, zero, br,
+  loadSplat, loop, ltU, memoryCopy, mul, ne, set, store, sub, wasmModule, zero, br,
 } from "./wasmAssembler.ts";
 
 /** C = op(A)·op(B), with A stored `[a,k]` (or `[k,a]` when `transA`), B stored `[k,b]` (or `[b,k]` when `transB`). */
@@ -55,6 +55,7 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
   const memory = instance.exports.memory as WebAssembly.Memory;
   type Pack = (src: number, rStride: number, pStride: number, rows: number, kc: number, dst: number) => void;
   const packA = instance.exports.packA as Pack, packB = instance.exports.packB as Pack;
+  const compact = instance.exports.compact as (C: number, rows: number, from: number, to: number) => void;
   const macro = instance.exports.macro as (Ap: number, Bp: number, C: number, mc: number, nc: number, kc: number, ldc: number, accumulate: number) => void;
   let heap = new Float64Array(memory.buffer);
   const round16 = (bytes: number) => (bytes + 15) & ~15;
@@ -85,8 +86,8 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
         heap = new Float64Array(memory.buffer); // growing detaches the old view
       }
       if (k === 0) return out.fill(0, 0, a * b), true;
-      heap.set(A.subarray(0, a * k), offA / 8);
-      heap.set(B.subarray(0, k * b), offB / 8);
+      heap.set(A.length === a * k ? A : A.subarray(0, a * k), offA / 8);
+      heap.set(B.length === k * b ? B : B.subarray(0, k * b), offB / 8);
       // Where op(A)[i][p] and op(B)[p][j] are: a panel's "rows" are rows of C for A, columns of C for B.
       const aRow = transA ? 8 : k * 8, aCol = transA ? a * 8 : 8;
       const bColumn = transB ? k * 8 : 8, bRow = transB ? 8 : b * 8;
@@ -103,9 +104,8 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
           }
         }
       }
-      const c0 = offC / 8;
-      if (cw === b) out.set(heap.subarray(c0, c0 + a * b));
-      else for (let i = 0; i < a; i++) out.set(heap.subarray(c0 + i * cw, c0 + i * cw + b), i * b);
+      if (cw !== b) compact(offC, a, cw * 8, b * 8); // C's rows moved together, b apart, in place
+      out.set(heap.subarray(offC / 8, offC / 8 + a * b));
       return true;
     },
   };
@@ -114,7 +114,29 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
 // ---- The module. Pointers and strides are in bytes.
 
 export function moduleBytes(mr = MR, nr = NR, unroll = UNROLL): Uint8Array<ArrayBuffer> {
-  return wasmModule([packFunction("packA", mr), packFunction("packB", nr), macroFunction(mr, nr, unroll)]);
+  return wasmModule([packFunction("packA", mr), packFunction("packB", nr), macroFunction(mr, nr, unroll), compactFunction()]);
+}
+
+/** compact(C, rows, from, to): rows `from` bytes apart moved to `to` (≤ from) bytes apart, in place. */
+function compactFunction() {
+  const [C, rows, from, to] = [0, 1, 2, 3];
+  const [r] = [4];
+  return {
+    name: "compact",
+    params: 4,
+    locals: { i32: 1, v128: 0 },
+    body: [
+      i32(1), set(r),
+      block(loop(
+        get(r), get(rows), geU, breakIf(1),
+        get(C), get(r), get(to), mul, add, // destination
+        get(C), get(r), get(from), mul, add, // source
+        get(to), memoryCopy,
+        get(r), i32(1), add, set(r),
+        br(0),
+      )),
+    ],
+  };
 }
 
 /**

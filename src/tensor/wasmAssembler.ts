@@ -64,8 +64,8 @@ export const loadSplat = (offset: number): Code => simd(0x0a, 3, ...uleb(offset)
 export const zero: Code = simd(0x0c, ...new Array(16).fill(0)); // v128.const 0
 export const fadd: Code = simd(0xf0); // f64x2.add
 export const fmul: Code = simd(0xf2); // f64x2.mul
-/** memory.fill(dest, value, bytes) */
-export const memoryFill: Code = [0xfc, ...uleb(11), 0x00];
+/** memory.copy(dest, src, bytes), overlapping allowed */
+export const memoryCopy: Code = [0xfc, ...uleb(10), 0x00, 0x00];
 
 // ---- control
 export const block = (...body: Code[]): Code => [0x02, 0x40, ...body.flat(), 0x0b];
