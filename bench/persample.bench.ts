@@ -26,8 +26,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../src/graph/parseGraph.ts";
-import { randomBindings } from "../src/data/loadData.ts";
+import { loadGraph } from "../src/node/loadGraph.ts";
+import { randomBindings } from "../src/data/bindData.ts";
 import { backward, forward } from "../src/graph/evaluate.ts";
 import { useSimdKernels } from "../src/tensor/kernels.ts";
 import type { Graph } from "../src/graph/graph.ts";

@@ -12,9 +12,10 @@
  * net.dispose();
  */
 import { fileURLToPath } from "node:url";
-import { loadGraph, parseGraph } from "../src/graph/parseGraph.ts";
+import { parseGraph } from "../src/graph/parseGraph.ts";
+import { loadGraph } from "../src/node/loadGraph.ts";
 import type { Graph } from "../src/graph/graph.ts";
-import { randomBindings } from "../src/data/loadData.ts";
+import { randomBindings } from "../src/data/bindData.ts";
 import { createRuntime } from "../src/runtime/createRuntime.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 

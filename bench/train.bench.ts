@@ -15,8 +15,8 @@
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Subject, firstValueFrom, last } from "rxjs";
-import { loadGraph } from "../src/graph/parseGraph.ts";
-import { loadData } from "../src/data/loadData.ts";
+import { loadGraph } from "../src/node/loadGraph.ts";
+import { loadData } from "../src/node/loadData.ts";
 import { forward, backward } from "../src/graph/evaluate.ts";
 import { createRuntime } from "../src/runtime/createRuntime.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";

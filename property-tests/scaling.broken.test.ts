@@ -15,7 +15,7 @@ import { registerOp } from "../src/ops/registry.ts";
 import type { OpDef } from "../src/ops/op.ts";
 import { broadcastColumn } from "../src/tensor/kernels.ts";
 import { parseGraph } from "../src/graph/parseGraph.ts";
-import { randomBindings } from "../src/data/loadData.ts";
+import { randomBindings } from "../src/data/bindData.ts";
 import type { Graph } from "../src/graph/graph.ts";
 import { checkScaling, type ComparisonName } from "../src/verify/checkScaling.ts";
 import { checkScalingProperty } from "../src/verify/scalingProperty.ts";

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { randomBindings } from "../src/data/loadData.ts";
+import { randomBindings } from "../src/data/bindData.ts";
 import { backward, forward } from "../src/graph/evaluate.ts";
 import { checkScaling } from "../src/verify/checkScaling.ts";
 import { withSumCost } from "../src/verify/sumCost.ts";

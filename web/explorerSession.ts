@@ -12,7 +12,7 @@
 import { GradstreamError } from "../src/errors.ts";
 import { parseGraph } from "../src/graph/parseGraph.ts";
 import type { Graph } from "../src/graph/graph.ts";
-import { bindData, randomBindings, type Bindings } from "../src/data/loadData.ts";
+import { bindData, randomBindings, type Bindings } from "../src/data/bindData.ts";
 import { randomInputs } from "../src/data/randomInputs.ts";
 import { createRuntime, type Runtime } from "../src/runtime/createRuntime.ts";
 import type { Snapshot } from "../src/runtime/snapshot.ts";

@@ -18,7 +18,7 @@ import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(REPO, "bin/gradstream.js");
+const BIN = join(REPO, "dist/bin/gradstream.js");
 const GRAPH = "graphs/planar-tanh.yaml";
 const DATA = "data/planar_flower.json";
 

@@ -13,8 +13,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../graph/parseGraph.ts";
-import { loadData } from "../data/loadData.ts";
+import { loadGraph } from "../node/loadGraph.ts";
+import { loadData } from "../node/loadData.ts";
 import { COMPARISONS, type ComparisonName } from "../verify/checkScaling.ts";
 import type { ScalingPropertyResult } from "../verify/scalingProperty.ts";
 import type { Graph } from "../graph/graph.ts";

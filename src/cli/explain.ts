@@ -1,6 +1,6 @@
 /** `gradstream explain <graph>`: the backward equations, node by node, and where the 1/m enters. */
 import { Command } from "commander";
-import { loadGraph } from "../graph/parseGraph.ts";
+import { loadGraph } from "../node/loadGraph.ts";
 import { explainGraph } from "../graph/explainGraph.ts";
 
 export function explainCommand(): Command {

@@ -3,8 +3,9 @@
  * random (batch size `--m`) when no data file is given.
  */
 import type { Graph } from "../graph/graph.ts";
-import { loadGraph } from "../graph/parseGraph.ts";
-import { loadData, randomBindings, type Bindings } from "../data/loadData.ts";
+import { loadGraph } from "../node/loadGraph.ts";
+import { loadData } from "../node/loadData.ts";
+import { randomBindings, type Bindings } from "../data/bindData.ts";
 
 export interface ProblemOptions {
   data?: string;

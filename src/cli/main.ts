@@ -22,14 +22,21 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import("./train.ts")).trainCommand(),
 };
 
-/** The program with the command `argv` names, or with every command when it names none of them. */
+/** The package's version (tests/cli/cli.test.ts keeps it equal to package.json's). */
+export const VERSION = "0.1.0";
+
+/**
+ * The program with the command `argv` names; with no command for `--version`; with every command
+ * otherwise (the top-level help lists them all).
+ */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("gradstream")
     .description("Neural networks as graph files; values and gradients as live streams; where the 1/m of backprop goes.")
-    .version("0.1.0")
+    .version(VERSION)
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
-  const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
+  const asksVersion = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
+  const named = asksVersion ? [] : argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
   for (const cmd of await Promise.all(named.map((name) => COMMANDS[name]()))) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
   return program;
 }

@@ -6,7 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../graph/parseGraph.ts";
+import { loadGraph } from "../node/loadGraph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { loadProblem } from "./loadProblem.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";

@@ -26,7 +26,7 @@ export function serveCommand(): Command {
     .option("--host <host>", "address to listen on (only this machine by default; 0.0.0.0 exposes it to your network)", "127.0.0.1")
     .option("--no-watch", "do not reload when the graph or data file changes")
     .action(async (graphPath: string, opts: ServeOptions) => {
-      // Loaded here, not at the top: the server pulls in Vite, which the other commands do not need.
+      // Loaded here, not at the top: the server and the layout (elkjs) are for this command only.
       const { startExplorerServer } = await import("../view/explorerServer.ts");
       const server = await startExplorerServer({ graphPath, dataPath: opts.data, seed: opts.seed, m: opts.m, port: opts.port, host: opts.host, watch: opts.watch, log: (message) => console.error(message) });
       console.log(`gradstream explorer: ${server.url}`);

@@ -7,8 +7,6 @@
  * const graph = parseGraph(text, "yaml", "graphs/planar-tanh.yaml");
  * graph.shapes.get("Z1") // [4, "m"]
  */
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
 import { LineCounter, parseDocument, isNode, isMap, isScalar, visit, type Document } from "yaml";
 import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
@@ -97,27 +95,19 @@ function sortByLine(issues: Issue[]): Issue[] {
   return issues.map((issue, i) => ({ issue, i })).sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.i - b.i).map((x) => x.issue);
 }
 
-/** Reads a `.yaml`, `.yml` or `.json` graph file. */
-export async function loadGraph(path: string): Promise<Graph> {
-  const ext = extname(path).toLowerCase();
-  if (![".yaml", ".yml", ".json"].includes(ext)) throw new GradstreamError("USAGE", { file: path, message: "a graph file ends in .yaml, .yml or .json" });
-  const text = await readText(path, MAX_GRAPH_FILE_BYTES);
-  return parseGraph(text, ext === ".json" ? "json" : "yaml", path);
-}
-
-/** Reads a UTF-8 file, refusing one larger than `limit` bytes before reading it. */
-export async function readText(path: string, limit: number): Promise<string> {
-  const { stat } = await import("node:fs/promises");
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new GradstreamError("IO", { file: path, message: "not a file" });
-    if (info.size > limit) throw new GradstreamError("IO", { file: path, message: `file is ${info.size} bytes; the limit is ${limit}` });
-    return await readFile(path, "utf8");
-  } catch (e) {
-    if (e instanceof GradstreamError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GradstreamError("IO", { file: path, message: code === "ENOENT" ? "no such file" : `cannot read: ${(e as Error).message}` });
-  }
+/**
+ * The format of a graph file from its name: `.json` is JSON, `.yaml` and `.yml` are YAML; any other name is
+ * refused, naming it. Shared by the Node loader (paths) and the browser loader (URLs).
+ *
+ * @example
+ * graphFormatOf("graphs/planar-tanh.yaml") // "yaml"
+ */
+export function graphFormatOf(name: string): "yaml" | "json" {
+  const base = name.replace(/[?#].*$/, "");
+  const ext = base.slice(base.lastIndexOf(".")).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  throw new GradstreamError("USAGE", { file: name, message: "a graph file ends in .yaml, .yml or .json" });
 }
 
 interface ZodIssueLike {

@@ -17,7 +17,7 @@
  */
 import fc from "fast-check";
 import type { Graph } from "../graph/graph.ts";
-import { randomBindings } from "../data/loadData.ts";
+import { randomBindings } from "../data/bindData.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { checkScaling, type ComparisonName, type NotApplicable, type ScalingCheckOptions, type ScalingReport } from "./checkScaling.ts";
 

@@ -1,5 +1,5 @@
 /**
- * The explorer's HTTP server (node:http): the page built by Vite, `GET /api/problem` (the graph text, the
+ * The explorer's HTTP server (node:http): the page (prebuilt into dist/explorer by the package build), `GET /api/problem` (the graph text, the
  * data, the layout) and `GET /api/events` (Server-Sent Events: `problem` when the graph or data file
  * changes on disk and still reads, `problem-error` with the message when it does not). The page runs the
  * runtime itself; the server lays out once, and again only when the graph's structure changes.
@@ -16,11 +16,12 @@ import { unwatchFile, watchFile } from "node:fs";
 import { extname } from "node:path";
 import type { AddressInfo } from "node:net";
 import { GradstreamError } from "../errors.ts";
-import { parseGraph, readText, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
-import { bindData, MAX_DATA_FILE_BYTES } from "../data/loadData.ts";
+import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
+import { readText } from "../node/readText.ts";
+import { bindData, MAX_DATA_FILE_BYTES } from "../data/bindData.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
 import type { ExplorerProblem } from "./explorerProblem.ts";
-import { buildExplorer, type Asset } from "./buildExplorer.ts";
+import { readExplorerAssets, type Asset } from "./explorerAssets.ts";
 
 export interface ExplorerServerOptions {
   graphPath: string;
@@ -55,7 +56,7 @@ const SECURITY_HEADERS = {
 export async function startExplorerServer(options: ExplorerServerOptions): Promise<ExplorerServer> {
   const opts = { seed: 1, m: 4, host: "127.0.0.1", port: DEFAULT_PORT, watch: true, log: () => {}, ...options };
   let problem = await readProblem(opts, 1, undefined);
-  const assets = await buildExplorer({ log: opts.log });
+  const assets = await readExplorerAssets();
   const clients = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {

@@ -4,8 +4,7 @@
  * are compared with the library computed in this process, exactly (the JSON output must round-trip
  * float64).
  *
- * Starting `node bin/gradstream.js` costs 0.5–2 s, so the per-graph matrix runs the CLI's `main()` in
- * this process, and a few real child processes check that the binary prints the same, and what only a
+ * A process per case would make the per-graph matrix slow, so it runs the CLI's `main()` in this process, and a few real child processes check that the binary prints the same, and what only a
  * process shows: exit status, stderr, no stack trace.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,9 +12,9 @@ import { readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { allIds, hasBatchDim, type Graph } from "../../src/graph/graph.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { forward, backward } from "../../src/graph/evaluate.ts";
 import { buildProgram } from "../../src/cli/main.ts";
 import { toRows, type Tensor } from "../../src/tensor/tensor.ts";

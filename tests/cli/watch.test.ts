@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { startWatch, type WatchSession } from "../../src/cli/watch.ts";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
-import { bindData } from "../../src/data/loadData.ts";
+import { bindData } from "../../src/data/bindData.ts";
 import { forward } from "../../src/graph/evaluate.ts";
 import { formatNumber } from "../../src/cli/format.ts";
 
@@ -85,7 +85,7 @@ describe("gradstream watch", () => {
   it("runs as a CLI process and prints each epoch", async () => {
     const w = workspace();
     copyFileSync(join(repo, "graphs/planar-tanh.yaml"), w.graph);
-    const child = spawn(process.execPath, [join(repo, "bin/gradstream.js"), "watch", w.graph, "--data", w.data], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(repo, "dist/bin/gradstream.js"), "watch", w.graph, "--data", w.data], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (b) => (stdout += b));
     try {

@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { allIds, type Graph } from "../../src/graph/graph.ts";
 import { REPO, runCli } from "../helpers/runCli.ts";
 
@@ -43,7 +43,7 @@ let data: { inputs: Record<string, number[][]>; params: Record<string, number[][
 const problems: string[] = [];
 
 async function startServer(): Promise<string> {
-  const child = spawn(process.execPath, [join(REPO, "bin/gradstream.js"), "serve", GRAPH, "--data", DATA, "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(REPO, "dist/bin/gradstream.js"), "serve", GRAPH, "--data", DATA, "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   server = child;
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));

@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
-import { bindData, loadData } from "../../src/data/loadData.ts";
+import { bindData } from "../../src/data/bindData.ts";
+import { loadData } from "../../src/node/loadData.ts";
 import { GradstreamError, formatIssue } from "../../src/errors.ts";
 import { toRows } from "../../src/tensor/tensor.ts";
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseGraph, loadGraph } from "../../src/graph/parseGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { GradstreamError, formatIssue, type ErrorCode, type Issue } from "../../src/errors.ts";
 
 const VALID = `gradstream: 1

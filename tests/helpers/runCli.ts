@@ -1,6 +1,6 @@
 /**
- * Runs the real command line (`node bin/gradstream.js ...`) in a child process and returns its exit
- * status and output, whatever the status. At most a few run at once: each starts Node and tsx (~0.5 s).
+ * Runs the real command line (`node dist/bin/gradstream.js ...`, the built bundle) in a child process and returns its exit
+ * status and output, whatever the status. At most a few run at once.
  *
  * @example
  * const { code, stdout, stderr } = await runCli(["grad", "graphs/planar-tanh.yaml", "--json"]);
@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../../bin/gradstream.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/bin/gradstream.js", import.meta.url));
 
 export interface CliResult {
   code: number;

@@ -1,7 +1,7 @@
 /**
  * Runs the command line's `main(argv)` in this process and captures what it prints, for tests that run
- * many commands: the same code as `bin/gradstream.js` without the cost of starting Node and tsx for each
- * (about 0.5–2 s). Exit codes, stderr and the absence of stack traces are still checked in real child
+ * many commands: the same code as the built `dist/bin/gradstream.js` (from the sources), without starting a
+ * process for each. Exit codes, stderr and the absence of stack traces are still checked in real child
  * processes (see runCli.ts); this is for the per-graph matrix.
  *
  * @example

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { backward, forward } from "../../src/graph/evaluate.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";

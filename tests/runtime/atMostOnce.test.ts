@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/createRuntime.ts";
 import { tensor, type Tensor } from "../../src/tensor/tensor.ts";
 import { computedSince } from "./runtimeHarness.ts";

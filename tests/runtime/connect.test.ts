@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Subject, from } from "rxjs";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import { backward, forward } from "../../src/graph/evaluate.ts";
 import { randomInputs } from "../../src/data/randomInputs.ts";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import { computedSince, graphOf, record, sc } from "./runtimeHarness.ts";
 import { tensor } from "../../src/tensor/tensor.ts";

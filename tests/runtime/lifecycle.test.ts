@@ -8,7 +8,7 @@ import { Observable, finalize } from "rxjs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/createRuntime.ts";
 import { GradstreamError } from "../../src/errors.ts";
 import type { TensorLike } from "../../src/tensor/tensor.ts";

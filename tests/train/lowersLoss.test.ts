@@ -6,12 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { firstValueFrom, last } from "rxjs";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
 import type { Graph } from "../../src/graph/graph.ts";
 import { initParams } from "../../src/data/initParams.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import { DATASET_NAMES, generateDataset } from "../../src/datasets/generateDataset.ts";
-import { csvToLabelledSet } from "../../src/datasets/loadCsv.ts";
+import { csvToLabelledSet } from "../../src/datasets/csvToLabelledSet.ts";
 import type { LabelledSet } from "../../src/datasets/labelledSet.ts";
 import { bindTrainingSet } from "../../src/train/bindTrainingSet.ts";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../../src/train/createOptimizer.ts";

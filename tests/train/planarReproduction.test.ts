@@ -5,18 +5,20 @@
  * reactive runtime. The costs at iterations 0, 1000, …, 7000 must match the reference numpy run within
  * 1e-9 relative, and the final training accuracy must be at least 0.90 (the course's 0.9075).
  *
- * The data and the reference costs are read from the shared folder, where they were put by the person
- * who ran numpy (../shared/datasets: planar_flower.json, and the table in README.md), not from this repo.
+ * The data is data/planar_flower.json (the course's points and initial params); the reference costs are
+ * tests/fixtures/planar-reference/costs.json, computed with numpy by the course's code (provenance in
+ * tests/fixtures/README.md), which also pins the data file's hash.
  * Past iteration 7000 the run is chaotic (a 1e-15 change of the initial weights moves the cost at 9000 by
  * ~1e-4), so the reference's later costs are not compared.
  */
 import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { firstValueFrom, toArray } from "rxjs";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
-import { loadData } from "../../src/data/loadData.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { loadData } from "../../src/node/loadData.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";
 import { sgd } from "../../src/train/sgd.ts";
@@ -25,26 +27,25 @@ import { trainStream } from "../../src/train/trainStream.ts";
 import { fitReport } from "../../src/train/fitReport.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const sharedData = path.resolve(repoRoot, "../shared/datasets/planar_flower.json");
-const sharedReadme = path.resolve(repoRoot, "../shared/datasets/README.md");
+const dataFile = path.join(repoRoot, "data/planar_flower.json");
+const reference = JSON.parse(readFileSync(path.join(repoRoot, "tests/fixtures/planar-reference/costs.json"), "utf8")) as {
+  data_file: string;
+  data_sha256: string;
+  costs: { iteration: number; cost: number; reproducible: boolean }[];
+};
 
-/** The README's table: "| 1000 | 0.28808329356901846 |" rows, up to the last reproducible iteration. */
-function referenceCosts(upTo: number): Map<number, number> {
-  const costs = new Map<number, number>();
-  for (const line of readFileSync(sharedReadme, "utf8").split("\n")) {
-    const row = /^\|\s*(\d+)\s*\|\s*([0-9.]+)/.exec(line);
-    if (row && Number(row[1]) <= upTo) costs.set(Number(row[1]), Number(row[2]));
-  }
-  return costs;
+/** The reference costs of the iterations that any float64 implementation reproduces (0 … 7000). */
+function referenceCosts(): Map<number, number> {
+  return new Map(reference.costs.filter((c) => c.reproducible).map((c) => [c.iteration, c.cost]));
 }
 
 describe("the course's planar flower run", () => {
   it("gradient descent, lr 1.2, 10 000 iterations: costs at 0, 1000, …, 7000 within 1e-9 relative; accuracy ≥ 0.90", async () => {
-    const reference = referenceCosts(7000);
+    const reference = referenceCosts();
     expect([...reference.keys()]).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
 
     const graph = await loadGraph(path.join(repoRoot, "graphs/planar-tanh.yaml"));
-    const { values, m } = await loadData(sharedData, graph);
+    const { values, m } = await loadData(dataFile, graph);
     expect(m).toBe(400);
     const inputs = { X: values.get("X")!, Y: values.get("Y")! };
     const params: Record<string, Tensor> = {};
@@ -69,8 +70,8 @@ describe("the course's planar flower run", () => {
     expect(fit.metric.value).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("the copy shipped in data/ for the README's command is the shared file", () => {
-    const shipped = JSON.parse(readFileSync(path.join(repoRoot, "data/planar_flower.json"), "utf8"));
-    expect(shipped).toEqual(JSON.parse(readFileSync(sharedData, "utf8")));
+  it("data/planar_flower.json is the very file the reference costs were computed from", () => {
+    expect(reference.data_file).toBe("data/planar_flower.json");
+    expect(createHash("sha256").update(readFileSync(dataFile)).digest("hex")).toBe(reference.data_sha256);
   });
 });

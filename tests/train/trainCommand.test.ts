@@ -23,10 +23,10 @@ describe("gradstream train", () => {
     expect(code).toBe(0);
     const costs = [...stdout.matchAll(/^Cost after iteration (\d+): (\S+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(costs.map(([i]) => i)).toEqual([0, 1000]);
-    // The reference numpy run (../shared/datasets/README.md).
-    const readme = readFileSync(path.resolve(repoRoot, "../shared/datasets/README.md"), "utf8");
+    // The reference numpy run (tests/fixtures/planar-reference, provenance in tests/fixtures/README.md).
+    const reference = JSON.parse(readFileSync(path.join(repoRoot, "tests/fixtures/planar-reference/costs.json"), "utf8")) as { costs: { iteration: number; cost: number }[] };
     for (const [i, cost] of costs) {
-      const ref = Number(new RegExp(`^\\| ${i} \\| ([0-9.]+)`, "m").exec(readme)![1]);
+      const ref = reference.costs.find((c) => c.iteration === i)!.cost;
       expect(Math.abs(cost - ref) / ref).toBeLessThan(1e-9);
     }
     expect(stdout).toMatch(/^planar-tanh: sgd \(lr 1\.2\), 1001 iterations, full batch, m = 400/m);

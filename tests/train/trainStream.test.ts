@@ -7,9 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { firstValueFrom, toArray } from "rxjs";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { forward, backward } from "../../src/graph/evaluate.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";
 import { adam } from "../../src/train/adam.ts";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { loadGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
 import { initParams } from "../../src/data/initParams.ts";
 import { generateDataset } from "../../src/datasets/generateDataset.ts";
 import { decisionGrid } from "../../src/train/decisionGrid.ts";

@@ -1,6 +1,6 @@
 /**
- * The course's published numbers (Deep Learning Specialization, course 1 week 4), read at test time from
- * ../shared/vectors/: linear_forward's Z, compute_cost's J, and linear_backward's dA_prev, dW, db in the
+ * The course's published numbers (Deep Learning Specialization, course 1 week 4), read from the fixtures
+ * in tests/fixtures/course-vectors/ (their provenance is in tests/fixtures/README.md): linear_forward's Z, compute_cost's J, and linear_backward's dA_prev, dW, db in the
  * course's convention (`--convention dls`), each within 1e-12 of the full-precision values.
  *
  * linear_backward is given a per-sample dZ rather than a loss, so the test builds a graph whose per-sample
@@ -16,13 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
-import { bindData } from "../../src/data/loadData.ts";
+import { bindData } from "../../src/data/bindData.ts";
 import { forward, backward } from "../../src/graph/evaluate.ts";
 import { inConvention } from "../../src/cli/grad.ts";
 import { type Tensor, toRows } from "../../src/tensor/tensor.ts";
 import { runCli } from "../helpers/runCli.ts";
 
-const VECTORS = fileURLToPath(new URL("../../../shared/vectors/", import.meta.url));
+const VECTORS = fileURLToPath(new URL("../fixtures/course-vectors/", import.meta.url));
 const TOLERANCE = 1e-12;
 
 interface Matrix {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { checkScaling, COMPARISONS } from "../../src/verify/checkScaling.ts";
 import { withSumCost } from "../../src/verify/sumCost.ts";
 

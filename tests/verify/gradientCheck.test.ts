@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
-import { bindData, randomBindings } from "../../src/data/loadData.ts";
+import { bindData, randomBindings } from "../../src/data/bindData.ts";
 import { tensor } from "../../src/tensor/tensor.ts";
 import { registerOp } from "../../src/ops/registry.ts";
 import { tanh } from "../../src/ops/tanh.ts";

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
-import { randomBindings, bindData } from "../../src/data/loadData.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
+import { randomBindings, bindData } from "../../src/data/bindData.ts";
 import { backward, forward } from "../../src/graph/evaluate.ts";
 import type { Graph } from "../../src/graph/graph.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";

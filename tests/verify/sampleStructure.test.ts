@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { sampleStructure } from "../../src/verify/sampleStructure.ts";
 import { withSumCost } from "../../src/verify/sumCost.ts";
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSession, parseNumber } from "../../web/explorerSession.ts";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
-import { bindData } from "../../src/data/loadData.ts";
+import { bindData } from "../../src/data/bindData.ts";
 import { backward, forward } from "../../src/graph/evaluate.ts";
 import { GradstreamError } from "../../src/errors.ts";
 import { tensor, type Tensor } from "../../src/tensor/tensor.ts";

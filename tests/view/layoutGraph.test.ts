@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { allIds } from "../../src/graph/graph.ts";
 import { layoutGraph, layoutKey } from "../../src/view/layoutGraph.ts";
 import { getOp } from "../../src/ops/registry.ts";

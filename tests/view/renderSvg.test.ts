@@ -10,11 +10,12 @@ import { readdirSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadGraph, parseGraph } from "../../src/graph/parseGraph.ts";
+import { loadGraph } from "../../src/node/loadGraph.ts";
+import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { allIds } from "../../src/graph/graph.ts";
 import { backward, forward } from "../../src/graph/evaluate.ts";
 import { explainGraph } from "../../src/graph/explainGraph.ts";
-import { randomBindings } from "../../src/data/loadData.ts";
+import { randomBindings } from "../../src/data/bindData.ts";
 import { layoutGraph } from "../../src/view/layoutGraph.ts";
 import { nodeSummaries } from "../../src/view/nodeSummaries.ts";
 import { renderSvg } from "../../src/view/renderSvg.ts";
@@ -149,7 +150,7 @@ loss: J
     try {
       const run = (args: string[]) =>
         new Promise<{ code: number; stderr: string }>((resolve) =>
-          execFile(process.execPath, [join(REPO, "bin/gradstream.js"), ...args], { cwd: dir }, (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr })),
+          execFile(process.execPath, [join(REPO, "dist/bin/gradstream.js"), ...args], { cwd: dir }, (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr })),
         );
       expect((await run(["render", join(REPO, "graphs/planar-tanh.yaml")])).code).toBe(0);
       expect(await readdir(dir)).toEqual(["planar-tanh.svg"]);

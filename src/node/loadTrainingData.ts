@@ -9,13 +9,13 @@
 import { extname } from "node:path";
 import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { loadData } from "../data/loadData.ts";
+import { loadData } from "./loadData.ts";
 import { initParams } from "../data/initParams.ts";
 import { generateDataset } from "../datasets/generateDataset.ts";
-import { loadCsv } from "../datasets/loadCsv.ts";
+import { loadCsv } from "./loadCsv.ts";
 import type { LabelledSet } from "../datasets/labelledSet.ts";
-import { bindTrainingSet } from "./bindTrainingSet.ts";
-import { trainingRoles } from "./trainingRoles.ts";
+import { bindTrainingSet } from "../train/bindTrainingSet.ts";
+import { trainingRoles } from "../train/trainingRoles.ts";
 
 export interface TrainingDataOptions {
   /** A JSON data file, or a CSV (by its .csv extension). */

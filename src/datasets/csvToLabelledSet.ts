@@ -1,17 +1,15 @@
 /**
- * Reads a CSV file into a labelled set: a header row naming the columns, one column of labels (chosen by
+ * Reads CSV text into a labelled set: a header row naming the columns, one column of labels (chosen by
  * name; the last column by default) and numeric features in all the others, transposed into `[features, m]`
  * (columns are samples). Labels that are all numbers are kept as numbers (class indices, 0/1, or real
  * targets); labels with any non-number are class names, numbered in sorted order. Every ragged row and
  * non-numeric feature is reported with its line and column, up to a limit, in one error.
  *
  * @example
- * const set = await loadCsv("data/iris.csv", { label: "species" });
+ * const set = csvToLabelledSet(text, "data/iris.csv", { label: "species" });
  * set.X.shape // [4, 150]; set.classNames // ["setosa", "versicolor", "virginica"]
  */
 import { GradstreamError, type Issue } from "../errors.ts";
-import { readText } from "../graph/parseGraph.ts";
-import { MAX_DATA_FILE_BYTES } from "../data/loadData.ts";
 import { MAX_ELEMENTS, tensor } from "../tensor/tensor.ts";
 import type { LabelledSet } from "./labelledSet.ts";
 import { parseCsv } from "./parseCsv.ts";
@@ -24,11 +22,7 @@ export interface CsvOptions {
   label?: string;
 }
 
-export async function loadCsv(path: string, options: CsvOptions = {}): Promise<LabelledSet> {
-  return csvToLabelledSet(await readText(path, MAX_DATA_FILE_BYTES), path, options);
-}
 
-/** The same, from CSV text already read. */
 export function csvToLabelledSet(text: string, file: string, options: CsvOptions = {}): LabelledSet {
   const records = parseCsv(text, file);
   if (records.length === 0) throw new GradstreamError("DATA_INVALID", { file, message: "the file is empty; a CSV needs a header row naming its columns, then one row per sample" });

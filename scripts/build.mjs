@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * Builds the package into dist/, in three parts, each with the tool that fits it:
+ *  - tsc (tsconfig.build.json): the library, one .js and .d.ts per source file, imports rewritten from .ts
+ *    to .js — readable output that bundlers tree-shake, with the types users import;
+ *  - esbuild: the command line as one bundle (dist/bin/gradstream.js) whose commands are chunks loaded on
+ *    demand, so `gradstream --version` or `explain` resolves and parses a few files instead of hundreds;
+ *  - Vite (web/vite.config.ts): the explorer page, prebuilt into dist/explorer so `serve` only reads it.
+ * dist/.build-hash records a hash of every input; when it matches, the build is skipped (`--force` rebuilds),
+ * so `npm test` can build first at no cost when nothing changed.
+ *
+ * @example
+ * node scripts/build.mjs          # build what changed (npm install runs it through `prepare`)
+ * node scripts/build.mjs --check  # exit 1 when dist/ is out of date, 0 when current
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const dist = join(root, "dist");
+const stampFile = join(dist, ".build-hash");
+
+/** Everything the build reads: the sources, the page, the configs and the locked dependency versions. */
+export function sourceHash() {
+  const hash = createHash("sha256");
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  walk(join(root, "src"));
+  walk(join(root, "web"));
+  files.push(...["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"].map((f) => join(root, f)).filter(existsSync));
+  for (const file of files.sort()) hash.update(`${relative(root, file)}\n`).update(readFileSync(file));
+  return hash.digest("hex");
+}
+
+export function isCurrent() {
+  return existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === sourceHash();
+}
+
+async function build() {
+  const started = Date.now();
+  rmSync(dist, { recursive: true, force: true });
+
+  // The library and its types. tsc also type-checks every source file here.
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+
+  // The command line: one bundle, commands split into chunks loaded when named.
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: { gradstream: join(root, "src/cli/entry.ts") },
+    outdir: join(dist, "bin"),
+    // Chunks sit beside the entry: modules find dist/explorer as ../../dist/explorer from src/view, dist/view and dist/bin alike.
+    chunkNames: "[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minifySyntax: true,
+    minifyWhitespace: true,
+    legalComments: "linked",
+    logLevel: "warning",
+    // CommonJS dependencies (commander, elkjs) call require(); give the ES module bundle one.
+    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __gradstreamRequire } from "node:module";\nconst require = __gradstreamRequire(import.meta.url);' },
+  });
+
+  // The explorer page.
+  const vite = await import("vite");
+  await vite.build({ configFile: join(root, "web/vite.config.ts"), logLevel: "warn", build: { outDir: join(dist, "explorer"), emptyOutDir: true } });
+
+  writeFileSync(stampFile, sourceHash() + "\n");
+  console.log(`gradstream: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args.includes("--check")) process.exit(isCurrent() ? 0 : 1);
+  if (args.includes("--force") || !isCurrent()) await build();
+  else console.log("gradstream: dist/ is up to date");
+}
