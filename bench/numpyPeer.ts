@@ -8,7 +8,7 @@
  * const numpy = await startNumpy();          // a NumpyPeer, or a sentence saying why there is none
  * if (typeof numpy !== "string") {
  *   await numpy.setup("mnist", [784, 128, 10], 64, 1);
- *   const seconds = await numpy.time("mnist", 100); // 100 forward+backward steps, timed by python
+ *   const seconds = await numpy.time("mnist", 100); // 100 forward+backward steps, CPU time, measured by python
  *   numpy.close();
  * }
  */
@@ -21,11 +21,11 @@ export interface NumpyPeer {
   readonly blas: string;
   /** Builds a network (random data unless `data` is given: X, Y, W1, b1, … as nested rows) and returns its J. */
   setup(key: string, sizes: readonly number[], m: number, seed: number, data?: Record<string, number[][]>): Promise<number>;
-  /** Seconds for `steps` forward+backward steps, measured inside python. */
+  /** CPU seconds for `steps` forward+backward steps, measured inside python. */
   time(key: string, steps: number): Promise<number>;
   /** J and dJ/dW, dJ/db of every layer (row-major, flattened). */
   grads(key: string): Promise<{ J: number; dW: number[][]; db: number[][] }>;
-  /** Seconds for `reps` products of two n×n float64 matrices (numpy's matmul: BLAS DGEMM). */
+  /** CPU seconds for `reps` products of two n×n float64 matrices (numpy's matmul: BLAS DGEMM). */
   gemm(n: number, reps: number): Promise<number>;
   close(): void;
 }

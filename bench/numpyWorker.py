@@ -3,14 +3,15 @@
 Started once by bench/numpyPeer.ts; reads one JSON request per line on stdin and answers one JSON line
 on stdout. It builds a network (layer sizes, batch size m, seed) with the same shapes gradstream uses
 (columns are samples, W[l] is [n_l, n_(l-1)]), and times `steps` forward+backward passes of the
-course's formulas with time.perf_counter, so the pipe between the two processes is never timed.
+course's formulas, in CPU time of this process (time.process_time: on a shared machine, the time the step
+took the CPU, not the time it waited for one), so the pipe between the two processes is never timed.
 
 Requests:
   {"op": "info"}                                  -> numpy version and BLAS
   {"op": "setup", "key": K, "sizes": [...], "m": m, "seed": s, "data": {...}?}  -> J
-  {"op": "time", "key": K, "steps": n}            -> seconds for n steps
+  {"op": "time", "key": K, "steps": n}            -> CPU seconds for n steps
   {"op": "grads", "key": K}                       -> J and dJ/dW, dJ/db of every layer (for the check)
-  {"op": "gemm", "n": n, "reps": r}               -> seconds for r products of two n×n float64 matrices
+  {"op": "gemm", "n": n, "reps": r}               -> CPU seconds for r products of two n×n float64 matrices
 """
 import json
 import sys
@@ -89,10 +90,10 @@ def main():
             out = {"J": float(net.step()[0])}
         elif op == "time":
             net = nets[req["key"]]
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for _ in range(req["steps"]):
                 net.step()
-            out = {"seconds": time.perf_counter() - t0}
+            out = {"seconds": time.process_time() - t0}
         elif op == "grads":
             J, dW, db = nets[req["key"]].step()
             out = {"J": float(J), "dW": [w.ravel().tolist() for w in dW], "db": [v.ravel().tolist() for v in db]}
@@ -101,10 +102,10 @@ def main():
             rng = np.random.default_rng(0)
             a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
             a @ b
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for _ in range(req["reps"]):
                 a @ b
-            out = {"seconds": time.perf_counter() - t0}
+            out = {"seconds": time.process_time() - t0}
         else:
             out = {"error": f"unknown op {op}"}
         sys.stdout.write(json.dumps(out) + "\n")
