@@ -13,25 +13,24 @@ const OTHER = [2, -0, 0.25, -3, NaN, 1e-300];
 
 /** Indices (100 + i for the broadcast form) where the op's loop and its scalar function differ. */
 function mismatches(op: OpDef): number[] {
-      const unary = op.operands.length === 1;
-      const a = tensor(1, SPECIAL.length, Float64Array.from(SPECIAL));
-      const rows: number[] = [];
-      for (const b of unary ? [0] : OTHER) {
-        const B = tensor(1, SPECIAL.length, new Float64Array(SPECIAL.length).fill(b));
-        const out = op.forward(unary ? [a] : [a, B], {});
-        SPECIAL.forEach((x, i) => {
-          const expected = op.scalar!(x, b, {});
-          if (!Object.is(out.data[i], expected)) rows.push(i);
-        });
-        // and a broadcast column for the binary ops: the same numbers
-        if (!unary) {
-          const col = op.forward([a, tensor(1, 1, Float64Array.of(b))], {});
-          SPECIAL.forEach((x, i) => {
-            if (!Object.is(col.data[i], op.scalar!(x, b, {}))) rows.push(100 + i);
-          });
-        }
-      }
-      return rows;
+  const unary = op.operands.length === 1;
+  const a = tensor(1, SPECIAL.length, Float64Array.from(SPECIAL));
+  const rows: number[] = [];
+  for (const b of unary ? [0] : OTHER) {
+    const B = tensor(1, SPECIAL.length, new Float64Array(SPECIAL.length).fill(b));
+    const out = op.forward(unary ? [a] : [a, B], {});
+    SPECIAL.forEach((x, i) => {
+      if (!Object.is(out.data[i], op.scalar!(x, b, {}))) rows.push(i);
+    });
+    // and with B a broadcast column, for the binary ops: the same numbers
+    if (!unary) {
+      const col = op.forward([a, tensor(1, 1, Float64Array.of(b))], {});
+      SPECIAL.forEach((x, i) => {
+        if (!Object.is(col.data[i], op.scalar!(x, b, {}))) rows.push(100 + i);
+      });
+    }
+  }
+  return rows;
 }
 
 describe("elementwise loops agree with their scalar functions bit for bit", () => {
