@@ -117,6 +117,10 @@ export function createSimdGemm({ kc: KC, mc: MC, nc: NC }: GemmBlocking = BLOCKI
 
 // ---- The module. Pointers and strides are in bytes.
 
+/** (a's low lane, b's low lane) and (a's high lane, b's high lane): i8x16.shuffle by byte. */
+const lowLanes: Code = [0xfd, 0x0d, ...[0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]];
+const highLanes: Code = [0xfd, 0x0d, ...[8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]];
+
 export function moduleBytes(mr = MR, nr = NR): Uint8Array<ArrayBuffer> {
   return wasmModule([packFunction("packA", mr), packFunction("packB", nr), macroFunction(mr, nr), compactFunction()]);
 }
@@ -152,6 +156,7 @@ function packFunction(name: string, W: number) {
   const [src, rStride, pStride, rows, kc, dst] = [0, 1, 2, 3, 4, 5];
   const [p, left, r, q, s] = [6, 7, 8, 9, 10];
   const rowPtr = (i: number) => 11 + i; // source pointers of the W rows of a full panel
+  const pair = (i: number) => 11 + W + i; // v128: row i's numbers at p and p + 1
   const Rs = Array.from({ length: W }, (_, i) => i);
   const countdown = (...body: Code[]): Code => [...get(kc), ...set(p), ...block(loop(get(p), eqz, breakIf(1), ...body, get(p), i32(1), sub, set(p), br(0)))];
   const advance = (local: number, by: Code): Code => [...get(local), ...by, ...add, ...set(local)];
@@ -169,14 +174,34 @@ function packFunction(name: string, W: number) {
               ...Rs.filter((i) => i % 2 === 0).map((i) => [...get(dst), ...get(q), ...load(8 * i), ...store(8 * i)]),
               advance(q, get(pStride)), advance(dst, i32(8 * W)),
             )],
-            // W rows apart (A as stored, or Bᵀ): one number from each.
+            // W rows apart (A as stored, or Bᵀ), each contiguous along p: two steps of p at a time, a
+            // vector of two numbers from each row, pairs of rows interleaved by shuffles (a 2×2 transpose);
+            // then one number from each row for an odd last step.
             [
               ...Rs.map((i) => (i === 0 ? [...get(src), ...set(rowPtr(0))] : [...get(rowPtr(i - 1)), ...get(rStride), ...add, ...set(rowPtr(i))])),
-              countdown(
+              get(kc), set(p),
+              ...(W % 2 === 0
+                ? [ifElse([get(pStride), i32(8), eq], [block(loop(
+                    get(p), i32(2), ltU, breakIf(1),
+                    ...Rs.map((i) => [...get(rowPtr(i)), ...load(0), ...set(pair(i))]),
+                    ...Rs.filter((i) => i % 2 === 0).map((i) => [
+                      ...get(dst), ...get(pair(i)), ...get(pair(i + 1)), ...lowLanes, ...store(8 * i),
+                      ...get(dst), ...get(pair(i)), ...get(pair(i + 1)), ...highLanes, ...store(8 * (W + i)),
+                    ]),
+                    ...Rs.map((i) => advance(rowPtr(i), i32(16))),
+                    advance(dst, i32(16 * W)),
+                    get(p), i32(2), sub, set(p),
+                    br(0),
+                  ))])]
+                : []),
+              block(loop(
+                get(p), eqz, breakIf(1),
                 ...Rs.map((i) => [...get(dst), ...get(rowPtr(i)), ...f64Load(0), ...f64Store(8 * i)]),
                 ...Rs.map((i) => advance(rowPtr(i), get(pStride))),
                 advance(dst, i32(8 * W)),
-              ),
+                get(p), i32(1), sub, set(p),
+                br(0),
+              )),
             ],
           ),
           advance(src, [...get(rStride), ...i32(W), ...mul]),
@@ -205,7 +230,7 @@ function packFunction(name: string, W: number) {
       br(0),
     )),
   ];
-  return { name, params: 6, locals: { i32: 5 + W, v128: 0 }, body };
+  return { name, params: 6, locals: { i32: 5 + W, v128: W }, body };
 }
 
 /**
