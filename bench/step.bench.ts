@@ -24,7 +24,7 @@ import { type Tensor, tensor } from "../src/tensor/tensor.ts";
 import { createRng } from "../src/data/random.ts";
 import { timeInterleaved } from "./timeInterleaved.ts";
 import { createTfjsStep } from "./tfjsStep.ts";
-import { type NumpyPeer, startNumpy } from "./numpyPeer.ts";
+import { startNumpy } from "./numpyPeer.ts";
 import { type RuntimeStep, runtimeStep } from "./runtimeStep.ts";
 import { allocationPerStep } from "./memoryProbe.ts";
 
@@ -174,7 +174,7 @@ const gemmLine = `1024³ matrix product: gradstream ${gflops(gemmFlops, median(o
 console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}, numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)`);
 if (checked) console.log(checked);
 if (typeof numpy !== "string") console.log(met ? "targets met" : "targets NOT met on this run (see ✗)");
-numpy !== "string" && (numpy as NumpyPeer).close();
+if (typeof numpy !== "string") numpy.close();
 
 // ---- memory: what a step allocates -----------------------------------------------------------------------
 const m64 = nets.get(key({ sizes: MNIST, m: 64 }))!;
