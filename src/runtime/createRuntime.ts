@@ -924,6 +924,7 @@ function remember(c: Cell): void {
   c.prevChangedAt = c.changedAt;
 }
 
+/** Puts back what `remember` kept: the transaction failed. */
 function restore(c: Cell): void {
   c.value = c.prevValue;
   c.num = c.prevNum;

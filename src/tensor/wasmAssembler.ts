@@ -4,8 +4,8 @@
  * is built or downloaded; a kernel is a list of these byte sequences.
  *
  * @example
- * const bytes = wasmModule({ memory: true, functions: [{ name: "zero", params: 2, locals: { i32: 0, v128: 0 },
- *   body: [get(0), f64(0), f64Store(0)] }] }); // zero(ptr, _): *(f64*)ptr = 0
+ * const bytes = wasmModule([{ name: "zero", params: 1, locals: { i32: 0, v128: 0 },
+ *   body: [get(0), f64(0), f64Store(0)] }]); // zero(ptr): *(f64*)ptr = 0, and the module's "memory"
  */
 
 export type Code = number[];
@@ -74,7 +74,6 @@ export const loop = (...body: Code[]): Code => [0x03, 0x40, ...body.flat(), 0x0b
 export const ifElse = (condition: Code[], then: Code[], otherwise: Code[] = []): Code => [...condition.flat(), 0x04, 0x40, ...then.flat(), ...(otherwise.length ? [0x05, ...otherwise.flat()] : []), 0x0b];
 export const breakIf = (depth: number): Code => [0x0d, ...uleb(depth)];
 export const br = (depth: number): Code => [0x0c, ...uleb(depth)];
-export const ret: Code = [0x0f];
 
 export interface WasmFunction {
   readonly name: string;
