@@ -29,6 +29,9 @@ export { gradientCheck } from "./verify/gradientCheck.ts";
 export { checkScaling, type ScalingReport } from "./verify/checkScaling.ts";
 export { checkScalingProperty } from "./verify/scalingProperty.ts";
 export { sampleStructure } from "./verify/sampleStructure.ts";
+// Splitting a batch: each part's gradient, and the rules that combine them (weighted by items, mean, sum).
+export { splitGradients, type SplitReport } from "./verify/splitGradients.ts";
+export { COMBINE_RULES, type CombineRule, ruleWeights, fittingRule, combineParts, evenSizes } from "./verify/combineRule.ts";
 
 // Training: optimizers as pure immutable steps, training as a stream, datasets.
 export { sgd } from "./train/sgd.ts";
@@ -36,8 +39,10 @@ export { momentum } from "./train/momentum.ts";
 export { adam } from "./train/adam.ts";
 export { createOptimizer, type OptimizerName } from "./train/createOptimizer.ts";
 export type { Optimizer, ParamState } from "./train/optimizer.ts";
-export { trainStream, type TrainStep } from "./train/trainStream.ts";
-export { batches$ } from "./train/batches.ts";
+export { trainStream, type TrainStep, type TrainStreamOptions } from "./train/trainStream.ts";
+export { trainStreamAsync, type AsyncGradient } from "./train/trainStreamAsync.ts";
+export { runtimeGradient, type BatchGradient } from "./train/runtimeGradient.ts";
+export { batches$, batchSequence } from "./train/batches.ts";
 export { generateDataset, DATASET_NAMES } from "./datasets/generateDataset.ts";
 export { csvToLabelledSet, type CsvOptions } from "./datasets/csvToLabelledSet.ts";
 export type { LabelledSet } from "./datasets/labelledSet.ts";

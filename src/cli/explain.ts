@@ -19,11 +19,11 @@ export function explainCommand(): Command {
       console.log(`  autodiff: dJ/dx for every x        dls: the course's dZ = ∂L/∂Z (per sample), dW = dJ/dW\n`);
       const widest = Math.max(...x.nodes.flatMap((n) => n.backward.map((e) => e.autodiff.length)));
       for (const n of x.nodes) {
-        const mark = n.oneOverM ? "   ◀ the 1/m enters here" : "";
+        const mark = n.oneOverM ? "   ◀ the 1/m enters here" : n.oneOverSum ? `   ◀ the 1/m becomes 1/${n.oneOverSum} here: items, not samples` : "";
         console.log(`${n.id} = ${n.op}(${n.operands.join(", ")})  [${n.shape}]    ${n.forward}${mark}`);
         for (const e of n.backward) {
           const ad = e.autodiff.padEnd(widest);
-          const note = e.mPower.dls < 0 ? "   ◀ 1/m (sum over samples)" : "";
+          const note = e.mPower.dls < 0 ? `   ◀ 1/${x.normaliser} (sum over samples)` : "";
           console.log(`    ${ad}  │  ${e.dls}${note}`);
         }
       }

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   grad: async () => (await import("./grad.ts")).gradCommand(),
   explain: async () => (await import("./explain.ts")).explainCommand(),
   check: async () => (await import("./check.ts")).checkCommand(),
+  split: async () => (await import("./split.ts")).splitCommand(),
   watch: async () => (await import("./watch.ts")).watchCommand(),
   render: async () => (await import("./render.ts")).renderCommand(),
   serve: async () => (await import("./serve.ts")).serveCommand(),

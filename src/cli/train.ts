@@ -7,6 +7,7 @@
  * @example
  * gradstream train graphs/planar-tanh.yaml --data data/planar_flower.json --lr 1.2 --iterations 10000
  * gradstream train graphs/planar-tanh.yaml --dataset moons --optimizer adam --epochs 200 --batch-size 64 --plot moons.svg
+ * gradstream train graphs/masked-items.yaml --data data/masked-items.json --accumulate 3 --workers 2
  */
 import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -21,7 +22,8 @@ import { loadTrainingData } from "../node/loadTrainingData.ts";
 import type { LabelledSet } from "../datasets/labelledSet.ts";
 import { trainingRoles } from "../train/trainingRoles.ts";
 import { OPTIMIZER_NAMES, type OptimizerName, createOptimizer } from "../train/createOptimizer.ts";
-import { batches$, batchesPerEpoch } from "../train/batches.ts";
+import { batches$, batchesPerEpoch, batchSequence } from "../train/batches.ts";
+import { trainStreamAsync } from "../train/trainStreamAsync.ts";
 import { trainStream, type TrainStep } from "../train/trainStream.ts";
 import { fitReport, type FitReport } from "../train/fitReport.ts";
 import { decisionGrid } from "../train/decisionGrid.ts";
@@ -51,6 +53,8 @@ interface TrainOptions {
   out?: string;
   plot?: string;
   json?: boolean;
+  accumulate?: number;
+  workers?: number;
 }
 
 const DEFAULT_ITERATIONS = 1000;
@@ -73,6 +77,8 @@ export function trainCommand(): Command {
     .addOption(new Option("--iterations <n>", `the number of updates (default ${DEFAULT_ITERATIONS})`).argParser(positiveInt("--iterations", 100_000_000)).conflicts("epochs"))
     .addOption(new Option("--epochs <n>", "the number of passes over the data").argParser(positiveInt("--epochs", 100_000_000)))
     .option("--batch-size <n>", "samples per update, shuffled every epoch (default: all of them, full-batch)", positiveInt("--batch-size", 1 << 26))
+    .option("--accumulate <k>", "gradient accumulation: each update combines k micro-batches of the batch (fewer if it has fewer samples), weighted by the items each holds; the same params and costs as without it", positiveInt("--accumulate", 1 << 20))
+    .option("--workers <n>", "data parallelism: each batch is split across n worker threads, their gradients combined (weighted by items) before one optimizer step; the same params and costs as without it", positiveInt("--workers", 64))
     .option("--seed <n>", "seed for params absent from the data, the generated dataset and the shuffles", nonNegativeInt("--seed"), 1)
     .option("--print-every <n>", "print the cost every n iterations", positiveInt("--print-every", 100_000_000), 1000)
     .option("--out <file>", "write the trained params, with the inputs, as a data file (JSON) that run, grad, check, render and serve load")
@@ -92,8 +98,11 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
   const steps = opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * perEpoch : DEFAULT_ITERATIONS);
   const optimizer = createOptimizer(opts.optimizer, opts);
-  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed });
-  const batching = perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`;
+  const accumulate = opts.accumulate ?? 1;
+  // With workers the runtimes live in the worker threads; without, one runtime here.
+  const pool = opts.workers ? (await import("../node/workerPool.ts")).createWorkerPool(graph, opts.workers, { accumulate, training: true }) : undefined;
+  const runtime = pool ? undefined : createRuntime(graph, { inputs, params, seed: opts.seed });
+  const batching = (perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`) + (accumulate > 1 ? `, each update accumulated over ${accumulate} micro-batches` : "") + (pool ? `, split across ${pool.size} worker${pool.size === 1 ? "" : "s"}` : "");
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);
   const say = (line: string) => void (opts.json ? undefined : progress.log(line));
@@ -106,7 +115,11 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   let last: TrainStep | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      trainStream(runtime, optimizer, batches$(inputs, { batchIds, steps, batchSize: opts.batchSize, seed: opts.seed, yieldEveryMs: 100 }), optimizer.init(params))
+      const plan = { batchIds, steps, batchSize: opts.batchSize, seed: opts.seed };
+      const steps$ = pool
+        ? trainStreamAsync((batch, at) => pool.gradient(batch, at), optimizer, batchSequence(inputs, plan), optimizer.init(params))
+        : trainStream(runtime!, optimizer, batches$(inputs, { ...plan, yieldEveryMs: 100 }), optimizer.init(params), { accumulate });
+      steps$
         .pipe(
           map((s) => {
             if (!Number.isFinite(s.loss)) throw new GradstreamError("COMPUTE", { file: graph.source, node: graph.loss, message: `the cost became ${s.loss} at iteration ${s.step}: training diverged (try a smaller --lr)` });
@@ -132,7 +145,8 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
     });
   } finally {
     progress.stop();
-    runtime.dispose();
+    runtime?.dispose();
+    await pool?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = last!.state.params;
@@ -142,7 +156,7 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if (opts.plot) await writeOutput(opts.plot, plotFor(graph, optimizer.name, hyper, origin, losses, fit, trained, inputs, set, batching));
 
   if (opts.json) {
-    console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
+    console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, accumulate, workers: opts.workers ?? 0, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
     return;
   }
   console.log(`Final cost (all ${m} samples, after ${steps} iterations): ${fit.cost}`);

@@ -12,6 +12,7 @@ import { bindShapes } from "../graph/bindShapes.ts";
 import { fromNested, type Tensor } from "../tensor/tensor.ts";
 import { initParams } from "./initParams.ts";
 import { randomInputs } from "./randomInputs.ts";
+import { weightIssues } from "./weightIssues.ts";
 
 /** Data files larger than this are refused before they are read. */
 export const MAX_DATA_FILE_BYTES = 512 * 1024 * 1024;
@@ -71,6 +72,8 @@ export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): B
   const absent = new Set(graph.params.filter((p) => !values.has(p.id)).map((p) => p.id));
   for (const [id, t] of initParams(graph, seed, absent)) values.set(id, t);
   const { m } = bindShapes(graph, values, file);
+  const negative = weightIssues(graph, values, file);
+  if (negative.length) throw new GradstreamError("DATA_INVALID", negative);
   return { values, m };
 }
 

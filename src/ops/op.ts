@@ -43,6 +43,12 @@ export interface OpDef {
   readonly operands: readonly string[];
   /** Losses: what the target (second operand) holds, so random data and datasets can be shaped for it. */
   readonly target?: TargetKind;
+  /**
+   * Weighted reductions (`weighted_mean`): the operand slot holding one weight ≥ 0 per sample (a 0/1 mask
+   * of valid items, or per-sample item counts). The cost is then a mean over the items, not the samples:
+   * random data draws such weights for it, and the per-sample checks weigh sample i by its weight.
+   */
+  readonly weightsOperand?: number;
   /** Attributes the op accepts (validated when the graph is read); absent means none. */
   readonly attrs?: z.ZodType<Attrs>;
   /** The output shape, or a message saying why the operand shapes do not fit. */
@@ -66,7 +72,8 @@ export interface OpDef {
   /**
    * Equations for `gradstream explain`. In the templates `{out}` is this node, `{0}`, `{1}`, ... its
    * operands, and `{g}` the gradient of this node. `mPower[i]` is the power of m the backward of
-   * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise).
+   * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise); for a weighted reduction it is the
+   * power of Σw, its weights' sum, which takes the place of m.
    */
   readonly explain: { readonly forward: string; readonly backward: readonly string[]; readonly mPower?: readonly number[] };
   /**
