@@ -69,7 +69,16 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
         issues.push(schemaIssue({ code: "invalid_key", path: [section, id], message: "" }, file, lineOf));
         continue;
       }
-      const entry = schema.safeParse(entries[id]);
+      const value = entries[id];
+      // A `__proto__` key is an own property of what the YAML parser returns, but an object copy (the
+      // schema's, a spread) turns it into a prototype and drops it: a node's attribute would vanish silently.
+      // (Inputs and params are strict objects: the schema reports it as an unknown field.)
+      if (section === "nodes" && typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+        issues.push({ file, node: id, field: "__proto__", line: lineOf([section, id, "__proto__"]), message: "'__proto__' is not allowed as a field: it names an object's prototype, not an attribute" });
+        broken.add(id);
+        continue;
+      }
+      const entry = schema.safeParse(value);
       if (entry.success) valid[id] = entry.data;
       else broken.add(id);
     }
@@ -83,7 +92,8 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   const built = buildGraph(fileData, source, broken);
   issues.push(...built.issues.map(({ path, ...rest }) => ({ file, line: lineOf(path), ...rest })));
   if (issues.length || !built.graph) throw new GradstreamError("GRAPH_INVALID", sortByLine(issues));
-  return built.graph;
+  const warnings = (built.warnings ?? []).map(({ path, ...rest }) => ({ file, line: path.length ? lineOf(path) : undefined, ...rest }));
+  return { ...built.graph, warnings };
 }
 
 function sectionsReadable(raw: object): boolean {
