@@ -10,7 +10,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { scale } from "../tensor/kernels.ts";
 import { perSamplePower } from "../graph/explainGraph.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { formatMatrix, formatNumber, mapJson, summary } from "./format.ts";
+import { display, formatMatrix, formatNumber, mapJson, printableJson, summary } from "./format.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";
 
 export type Convention = "autodiff" | "dls";
@@ -50,11 +50,11 @@ export function gradCommand(): Command {
       const loss = values.get(p.graph.loss)!.data[0];
       const ids = allIds(p.graph);
       if (opts.json) {
-        console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
+        console.log(printableJson({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
         return;
       }
       const dls = opts.convention === "dls";
-      console.log(`${p.graph.name}  m = ${p.m}  (${p.origin})`);
+      console.log(`${display(p.graph.name)}  m = ${p.m}  (${display(p.origin)})`);
       console.log(`${p.graph.loss} = ${formatNumber(loss, 17)}`);
       console.log(dls ? "\nparams: dW = dJ/dW (the 1/m is in here)" : "\nparams: dJ/dx");
       for (const d of p.graph.params) console.log(`  ${dls ? "d" : "dJ/d"}${d.id} [${d.shape.join("×")}]:\n${formatMatrix(grads.get(d.id)!)}`);

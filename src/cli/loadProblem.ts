@@ -3,7 +3,7 @@
  * random (batch size `--m`) when no data file is given.
  */
 import type { Graph } from "../graph/graph.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { loadData } from "../node/loadData.ts";
 import { randomBindings, type Bindings } from "../data/bindData.ts";
 
@@ -20,7 +20,7 @@ export interface Problem extends Bindings {
 }
 
 export async function loadProblem(graphPath: string, opts: ProblemOptions): Promise<Problem> {
-  const graph = await loadGraph(graphPath);
+  const graph = await loadGraphAndWarn(graphPath);
   if (opts.data) {
     const b = await loadData(opts.data, graph, opts.seed);
     return { graph, ...b, origin: opts.data };

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { GradstreamError } from "../errors.ts";
+import { escapeControls } from "../escapeControls.ts";
 /** 3 is not in the contract: it tells a script that gradstream itself failed (a bug), not a check or its input. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
 
@@ -55,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return e.code === "COMPUTE" ? EXIT.failed : EXIT.badInput;
     }
-    console.error(`gradstream: internal error (please report it): ${(e as Error).stack ?? e}`);
+    // A bug of gradstream's own, not the user's mistake: the stack helps the report (escaped: it may quote the file).
+    console.error(`gradstream: internal error (please report it): ${escapeControls(String((e as Error)?.stack ?? e), 4000)}`);
     return EXIT.internal;
   }
 }

@@ -5,7 +5,7 @@ import { forward } from "../graph/evaluate.ts";
 import { allIds, type Graph } from "../graph/graph.ts";
 import { getOp } from "../ops/registry.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { formatMatrix, mapJson, formatNumber } from "./format.ts";
+import { display, formatMatrix, mapJson, formatNumber, printableJson } from "./format.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";
 
 export function runCommand(): Command {
@@ -22,10 +22,10 @@ export function runCommand(): Command {
       assertFinite(p.graph, values, "value");
       const loss = values.get(p.graph.loss)!.data[0];
       if (opts.json) {
-        console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, loss, values: mapJson(values, allIds(p.graph)) }));
+        console.log(printableJson({ graph: p.graph.name, dims: { m: p.m }, loss, values: mapJson(values, allIds(p.graph)) }));
         return;
       }
-      console.log(`${p.graph.name}  m = ${p.m}  (${p.origin})`);
+      console.log(`${display(p.graph.name)}  m = ${p.m}  (${display(p.origin)})`);
       console.log(`${p.graph.loss} = ${formatNumber(loss, 17)}`);
       for (const id of predictionIds(p.graph)) {
         const t = values.get(id)!;

@@ -12,7 +12,7 @@ import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { map } from "rxjs";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { createRuntime } from "../runtime/createRuntime.ts";
@@ -30,6 +30,7 @@ import { trainingPlotSvg } from "../train/trainingPlotSvg.ts";
 import { dataFileJson } from "../train/dataFileJson.ts";
 import { nonNegativeInt, positiveInt } from "./options.ts";
 import { trainProgress } from "./trainProgress.ts";
+import { display, printableJson } from "./format.ts";
 
 interface TrainOptions {
   data?: string;
@@ -85,7 +86,7 @@ export function trainCommand(): Command {
 
 async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
-  const graph = await loadGraph(graphPath);
+  const graph = await loadGraphAndWarn(graphPath);
   const { inputs, params, set, origin } = await loadTrainingData(graph, opts);
   const batchIds = graph.inputs.filter((d) => d.shape[1] === "m").map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
@@ -97,7 +98,7 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);
   const say = (line: string) => void (opts.json ? undefined : progress.log(line));
-  if (!opts.json) console.log(`${graph.name}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${origin})`);
+  if (!opts.json) console.log(`${display(graph.name)}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${display(origin)})`);
 
   const losses = new Float64Array(steps);
   const printed: { iteration: number; cost: number }[] = [];
@@ -142,14 +143,14 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if (opts.plot) await writeOutput(opts.plot, plotFor(graph, optimizer.name, hyper, origin, losses, fit, trained, inputs, set, batching));
 
   if (opts.json) {
-    console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
+    console.log(printableJson({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
     return;
   }
   console.log(`Final cost (all ${m} samples, after ${steps} iterations): ${fit.cost}`);
   console.log(fit.metric.name === "accuracy" ? `Accuracy: ${(fit.metric.value * 100).toFixed(2)}%` : `RMSE: ${fit.metric.value.toPrecision(6)}`);
   console.log(`Time: ${seconds.toFixed(2)} s (${Math.round(steps / seconds)} iterations/s)`);
-  if (opts.out) console.log(`Trained params written to ${opts.out}`);
-  if (opts.plot) console.log(`Plot written to ${opts.plot}`);
+  if (opts.out) console.log(`Trained params written to ${display(opts.out)}`);
+  if (opts.plot) console.log(`Plot written to ${display(opts.plot)}`);
 }
 
 function plotFor(graph: Graph, optimizer: string, hyper: string, origin: string, losses: Float64Array, fit: FitReport, trained: Readonly<Record<string, Tensor>>, inputs: Record<string, Tensor>, set: LabelledSet | undefined, batching: string): string {

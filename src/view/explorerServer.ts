@@ -18,7 +18,9 @@ import type { AddressInfo } from "node:net";
 import { GradstreamError } from "../errors.ts";
 import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
 import { readText } from "../node/readText.ts";
-import { bindData, MAX_DATA_FILE_BYTES } from "../data/bindData.ts";
+import { bindData, randomBindings, MAX_DATA_FILE_BYTES, type Bindings } from "../data/bindData.ts";
+import { evaluateFinite } from "../graph/evaluateFinite.ts";
+import { escapeControls } from "../escapeControls.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
 import type { ExplorerProblem } from "./explorerProblem.ts";
 import { readExplorerAssets, type Asset } from "./explorerAssets.ts";
@@ -70,7 +72,8 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   function handle(req: IncomingMessage, res: ServerResponse): void {
     if (LOOPBACK.has(opts.host) && !isLoopbackHost(req.headers.host)) return send(res, 403, "text/plain; charset=utf-8", "this explorer only answers requests addressed to 127.0.0.1 or localhost");
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "only GET");
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const path = requestPath(req.url);
+    if (path === undefined) return send(res, 400, "text/plain; charset=utf-8", "malformed request target");
     if (path === "/api/problem") return send(res, 200, "application/json; charset=utf-8", JSON.stringify(problem));
     if (path === "/api/events") {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", ...SECURITY_HEADERS });
@@ -98,7 +101,7 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
         opts.log(`reloaded ${watched.join(" and ")} (version ${problem.version})`);
         broadcast("problem", { version: problem.version });
       } catch (e) {
-        const message = e instanceof GradstreamError ? e.message : String(e);
+        const message = e instanceof GradstreamError ? e.message : `internal error (please report it): ${escapeControls(String(e), 4000)}`;
         opts.log(message);
         broadcast("problem-error", { message });
       }
@@ -140,6 +143,7 @@ async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath
   const text = await readText(opts.graphPath, MAX_GRAPH_FILE_BYTES);
   const graph = parseGraph(text, format, opts.graphPath);
   let data: ExplorerProblem["data"] = null;
+  let bindings: Bindings | undefined;
   if (opts.dataPath) {
     const dataText = await readText(opts.dataPath, MAX_DATA_FILE_BYTES);
     let raw: unknown;
@@ -148,12 +152,24 @@ async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath
     } catch (e) {
       throw new GradstreamError("DATA_INVALID", { file: opts.dataPath, message: `not valid JSON: ${(e as Error).message}` });
     }
-    bindData(raw, graph, opts.seed, opts.dataPath); // the same checks as the CLI's, before the page sees it
+    bindings = bindData(raw, graph, opts.seed, opts.dataPath); // the same checks as the CLI's, before the page sees it
     data = { raw, source: opts.dataPath };
   }
+  // The page evaluates what it is sent: an edit that validates but cannot be evaluated (an op that fails,
+  // a value that overflows) is refused here, and the page keeps the last good problem.
+  evaluateFinite(graph, (bindings ?? randomBindings(graph, opts.m, opts.seed)).values);
   const key = layoutKey(graph);
   const layout: GraphLayout = previous?.layoutKey === key ? previous.layout : await layoutGraph(graph, { values: true });
   return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: key };
+}
+
+/** The path of a request target, or undefined when it cannot be read as a URL (`//`, `http://[`). */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function isLoopbackHost(host: string | undefined): boolean {
