@@ -19,6 +19,7 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 export function escapeControls(text: string, maxLength = Infinity): string {
+  if (typeof text !== "string") text = String(text); // an issue built by a program may carry a number
   let kept = text;
   let cut = 0;
   if (text.length > maxLength) {

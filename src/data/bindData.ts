@@ -76,6 +76,7 @@ export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): B
 
 /** Bindings without a data file: random inputs of batch size m (targets shaped for their loss) and params from init. */
 export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
+  if (!Number.isInteger(m) || m < 1) throw new GradstreamError("USAGE", { file: graph.source, message: `randomBindings: the batch size m is an integer from 1 on, got ${m}` });
   const values = new Map<string, Tensor>([...randomInputs(graph, m, seed), ...initParams(graph, seed)]);
   bindShapes(graph, values);
   return { values, m };

@@ -18,6 +18,8 @@ export const MAX_GRAPH_FILE_BYTES = 4 * 1024 * 1024;
 
 export function parseGraph(text: string, format: "yaml" | "json", source?: string): Graph {
   const file = source;
+  if (typeof text !== "string") throw new GradstreamError("USAGE", { file, message: `parseGraph: the graph text must be a string, got ${text === null ? "null" : typeof text}` });
+  if (format !== "yaml" && format !== "json") throw new GradstreamError("USAGE", { file, message: `parseGraph: the format is "yaml" or "json", got ${JSON.stringify(String(format)).slice(0, 60)}` });
   const lines = new LineCounter();
   // JSON is read by the YAML parser too (it is a subset): one parser gives line numbers and refuses
   // duplicate keys in both formats, which JSON.parse would silently let the last one win.

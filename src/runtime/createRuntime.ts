@@ -52,6 +52,7 @@ import { addInto } from "../tensor/kernels.ts";
 import { initParams } from "../data/initParams.ts";
 import { randomInputs } from "../data/randomInputs.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { checkFunction, checkId, checkRuntimeInit, checkSource, checkValues } from "./runtimeArguments.ts";
 
 // ---- cell state -------------------------------------------------------------------------------------
 
@@ -160,6 +161,7 @@ interface Changes {
  * with batch size `m`, default 4) or from the graph's `init` with `seed`.
  */
 export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
+  checkRuntimeInit(graph, init);
   const seed = init.seed ?? 1;
   const file = graph.source;
 
@@ -627,6 +629,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function set(values: Record<string, TensorLike>): void {
     assertLive();
+    checkValues(values, "set");
     const keys = Object.keys(values);
     if (keys.length === 0) return;
     if (batchDepth > 0) {
@@ -653,6 +656,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function transaction(fn: () => void): void {
     assertLive();
+    checkFunction(fn, "transaction");
     // A nested transaction that throws takes back only its own sets, like a savepoint.
     const savepoint = batchDepth > 0 && pending ? new Map(pending) : undefined;
     batchDepth++;
@@ -763,6 +767,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function connect(id: string, source$: Observable<TensorLike>): Subscription {
     assertLive();
+    checkId(id, "connect");
+    checkSource(source$, id);
     const kind = graph.kinds.get(id);
     if (kind !== "input" && kind !== "param") throw new GradstreamError("DATA_INVALID", { file, node: id, message: kind ? `'${id}' is a computed node; only inputs and params can be connected` : `'${id}' is not an input or param of graph ${graph.name}` });
     const sub = source$.subscribe({
@@ -810,8 +816,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   return {
     graph,
-    value$: (id) => cellObservable(valueCell.get(id), id),
-    grad$: (id) => cellObservable(gradCell.get(id), id),
+    value$: (id) => (checkId(id, "value$"), cellObservable(valueCell.get(id), id)),
+    grad$: (id) => (checkId(id, "grad$"), cellObservable(gradCell.get(id), id)),
     snapshot$,
     errors$,
     set,
