@@ -11,7 +11,8 @@
 import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { map } from "rxjs";
-import { GradstreamError } from "../errors.ts";
+import { GradstreamError, formatIssue } from "../errors.ts";
+import { absentClasses } from "../train/absentClasses.ts";
 import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -88,6 +89,8 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
   const graph = await loadGraphAndWarn(graphPath);
   const { inputs, params, set, origin } = await loadTrainingData(graph, opts);
+  const absent = absentClasses(graph, inputs, opts.data ?? graph.source, set?.classNames);
+  if (absent) console.error(formatIssue(absent));
   const batchIds = graph.inputs.filter((d) => d.shape[1] === "m").map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
