@@ -23,6 +23,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import("./train.ts")).trainCommand(),
 };
 
+/** commander's errors quote the argument they refuse: shown with control and bidi characters escaped, line by line. */
+const QUOTING_ARGUMENTS_SAFELY = {
+  outputError: (text: string, write: (text: string) => void) => write(text.split("\n").map((line) => escapeControls(line)).join("\n")),
+};
+
 /** The package's version (tests/cli/cli.test.ts keeps it equal to package.json's). */
 export const VERSION = "0.1.0";
 
@@ -35,15 +40,24 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .description("Neural networks as graph files; values and gradients as live streams; where the 1/m of backprop goes.")
     .version(VERSION)
     .showHelpAfterError("(add --help for usage)")
+    .configureOutput(QUOTING_ARGUMENTS_SAFELY)
     .exitOverride();
   const asksVersion = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
   const named = asksVersion ? [] : argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
-  for (const cmd of await Promise.all(named.map((name) => COMMANDS[name]()))) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)"));
+  for (const cmd of await Promise.all(named.map((name) => COMMANDS[name]()))) program.addCommand(cmd.exitOverride().showHelpAfterError("(add --help for usage)").configureOutput(QUOTING_ARGUMENTS_SAFELY));
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv);
+  return runProgram(await buildProgram(argv), argv);
+}
+
+/**
+ * Runs a program built like `buildProgram`'s and maps how it ends to the exit status: a user's mistake
+ * prints its message (2, or 1 for a failed check or computation), anything else is gradstream's own bug
+ * (3, with the stack). Separate from `main` so tests can run a deliberately broken command through it.
+ */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;

@@ -7,7 +7,8 @@
  * const graph = parseGraph(text, "yaml", "graphs/planar-tanh.yaml");
  * graph.shapes.get("Z1") // [4, "m"]
  */
-import { LineCounter, parseDocument, isNode, isMap, isScalar, visit, type Document } from "yaml";
+import { LineCounter, isNode, isMap, isScalar, visit, type Document } from "yaml";
+import { parseYamlDocument } from "./parseYamlDocument.ts";
 import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
 import { graphFileSchema, idSchema, inputSchema, nodeSchema, paramSchema, type GraphFile } from "./schema.ts";
@@ -25,7 +26,7 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   // duplicate keys in both formats, which JSON.parse would silently let the last one win.
   // Duplicate keys are found by `duplicateKeys` below rather than the parser's uniqueKeys option, whose
   // pairwise check is quadratic in a map's size (minutes for a 4 MiB file of nodes).
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" });
+  const doc = parseYamlDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" }, file, format === "json" ? "JSON" : "YAML");
   const syntax: Issue[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
   if (!syntax.length) syntax.push(...duplicateKeys(doc, lines, file));
   // The parser can report one mistake twice (once per stage that meets it); say it once.

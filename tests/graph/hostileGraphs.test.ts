@@ -148,6 +148,22 @@ describe("warnings: what cannot matter to the loss", () => {
   });
 });
 
+describe("nesting", () => {
+  // regression: composing a document recursed per level: 1000 levels gave "Maximum call stack size exceeded"
+  // as a syntax error, and in a process whose stack was already deep, V8 aborted compiling a regex there
+  it.each([
+    ["flow sequences", "yaml", (d: number) => `${VALID}deep: ${"[".repeat(d)}1${"]".repeat(d)}\n`, 15],
+    ["compact block sequences", "yaml", (d: number) => `${VALID}deep:\n  ${"- ".repeat(d)}x\n`, 16],
+    ["flow mappings in JSON", "json", (d: number) => `{"gradstream": 1,\n"deep": ${'{"a": '.repeat(d)}1${"}".repeat(d)}}`, 2],
+  ] as const)("%s: 65 levels and more are refused before the document is built, with the line", (_, format, nested, line) => {
+    for (const depth of [65, 1000, 100_000]) {
+      expect(printed(nested(depth), format)).toEqual([`g.${format}: not valid ${format === "json" ? "JSON" : "YAML"}: nested more than 64 levels deep (line ${line})`]);
+    }
+    // 63 levels under the top-level mapping: read, and refused only as an unknown field
+    expect(printed(nested(63), format).join("\n")).toMatch(/unknown field 'deep'/);
+  });
+});
+
 describe("text from the file in messages", () => {
   // regression: ESC, BEL and U+202E from the file reached the terminal raw
   it("control and bidi characters are escaped", () => {
