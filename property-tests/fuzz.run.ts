@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --runs N [--seed S] [--child-every K]`: the fuzz property of fuzz.test.ts on N cases,
+ * `npm run fuzz -- --runs N [--seed S [--path P]] [--child-every K]`: the fuzz property of fuzz.test.ts on N cases,
  * each through `main()` in this process, and one case in K (default 100) also as a child process of the
  * built CLI (exit status, peak memory). Prints the outcome counts (exit status per command), the time per
  * case, the largest peak memory seen, and, on a failure, fast-check's shrunk counterexample with its seed
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fuzzCase, writeCase, runInProcess, runInChild, assertOutcome, type Limits } from "./fuzz.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "1000" }, seed: { type: "string" }, "child-every": { type: "string", default: "100" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "1000" }, seed: { type: "string" }, path: { type: "string" }, "child-every": { type: "string", default: "100" } } });
 const runs = Number(values.runs);
 const childEvery = Number(values["child-every"]);
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
@@ -55,7 +55,7 @@ const details = await fc.check(
       throw e;
     }
   }),
-  { numRuns: runs, seed },
+  { numRuns: runs, seed, path: values.path },
 );
 rmSync(root, { recursive: true, force: true });
 
@@ -70,7 +70,8 @@ for (const command of ["run", "grad", "explain", "check", "render", "train"]) {
 }
 console.log(`time per case (in process): median ${times[Math.floor(times.length / 2)]?.toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms; largest peak RSS of a child: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
 if (details.failed) {
-  console.log(`\nFAILED after ${details.numRuns} cases (${details.numShrinks} shrinks):\n${fc.defaultReportMessage(details)}`);
+  console.log(`\nFAILED after ${details.numRuns} cases (${details.numShrinks} shrinks): ${(details.errorInstance as Error)?.message ?? details.errorInstance}`);
+  console.log(`replay: npm run fuzz -- --seed ${seed} --path ${details.counterexamplePath} --runs 1\n${fc.defaultReportMessage(details)}`);
   process.exit(1);
 }
 console.log("every case passed");

@@ -394,6 +394,8 @@ export async function runInProcess(paths: CasePaths, run: (argv: string[]) => Pr
   let code: number;
   try {
     code = await run([...paths.argv]);
+    // A process warning (process.emitWarning) is printed a tick later: let it land in this case's stderr.
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
     Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn, info: saved.info });
     process.stdout.write = saved.out;

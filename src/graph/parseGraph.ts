@@ -7,7 +7,7 @@
  * const graph = parseGraph(text, "yaml", "graphs/planar-tanh.yaml");
  * graph.shapes.get("Z1") // [4, "m"]
  */
-import { LineCounter, isNode, isMap, isScalar, visit, type Document } from "yaml";
+import { LineCounter, isCollection, isNode, isMap, isScalar, visit, type Document } from "yaml";
 import { parseYamlDocument } from "./parseYamlDocument.ts";
 import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
@@ -156,7 +156,11 @@ function schemaIssue(issue: ZodIssueLike, file: string | undefined, lineOf: (p: 
   return { file, node, field, line: lineOf(linePath), message };
 }
 
-/** Every key that appears twice in one mapping, anywhere in the document, with the line of the repeat. */
+/**
+ * Every key that appears twice in one mapping, anywhere in the document, with the line of the repeat; and
+ * every key that is itself a collection (`? [3, m]`, `{ [a]: 1 }`), which no graph file has and which the
+ * YAML library would stringify with a process warning.
+ */
 function duplicateKeys(doc: Document, lines: LineCounter, file: string | undefined): Issue[] {
   const issues: Issue[] = [];
   visit(doc, {
@@ -164,6 +168,11 @@ function duplicateKeys(doc: Document, lines: LineCounter, file: string | undefin
       if (!isMap(map)) return;
       const seen = new Set<unknown>();
       for (const pair of map.items) {
+        if (isCollection(pair.key)) {
+          const at = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+          issues.push({ file, line: at, message: "a mapping key must be a name, not a list or a mapping" });
+          continue;
+        }
         const key = isScalar(pair.key) ? pair.key.value : pair.key;
         if (!seen.has(key)) {
           seen.add(key);

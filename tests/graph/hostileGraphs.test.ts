@@ -2,7 +2,7 @@
  * Regression tests for the graph-file gaps of issue 10: each case was accepted silently, blamed the wrong
  * place, printed raw control characters, or needed a second run to show a mistake.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
@@ -145,6 +145,20 @@ describe("warnings: what cannot matter to the loss", () => {
   it("no shipped graph has any", () => {
     const dir = join(import.meta.dirname, "../../graphs");
     for (const f of readdirSync(dir)) expect(parseGraph(readFileSync(join(dir, f), "utf8"), "yaml", f).warnings, f).toEqual([]);
+  });
+});
+
+describe("a mapping key that is a collection", () => {
+  // regression (found by the fuzz suite): yaml stringified it and printed a Node process warning, naming no file
+  it("is refused with its line, and no process warning is printed", () => {
+    const warn = vi.spyOn(process, "emitWarning");
+    try {
+      expect(printed(edit("  X: { shape: [2, m] }", "  ? [3, m]\n  : { shape: [2, m] }"))).toEqual(["g.yaml: a mapping key must be a name, not a list or a mapping (line 4)"]);
+      expect(printed(edit("  X: { shape: [2, m] }", "  { [a]: 1 }: { shape: [2, m] }"))).toEqual(["g.yaml: a mapping key must be a name, not a list or a mapping (line 4)"]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
