@@ -82,8 +82,8 @@ export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
   return { values, m };
 }
 
-/** The fields of a `run`/`grad` `--json` output: `{ graph, dims, loss, values, grads }` (and `convention`). */
-const OUTPUT_FIELDS = new Set(["graph", "dims", "convention", "loss", "values", "grads"]);
+/** The fields of a `run`/`grad` `--json` output: `{ graph, dims, loss, values, grads }` (and `convention`, and `predictions` from run). */
+const OUTPUT_FIELDS = new Set(["graph", "dims", "convention", "loss", "values", "grads", "predictions"]);
 
 /** A `--json` output of `run` or `grad`, rather than a data file: it has `values` and no `inputs`/`params`. */
 function isCommandOutput(raw: object): raw is Record<string, unknown> {
