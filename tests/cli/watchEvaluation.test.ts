@@ -46,7 +46,7 @@ describe("watch: an edit that validates but fails to evaluate", () => {
     const w = workspace();
     const out: string[] = [], err: string[] = [];
     session = await startWatch(w.graph, { data: w.data, seed: 1, m: 4 }, (l) => out.push(l), (l) => err.push(l));
-    await until(() => out.some((l) => l.startsWith("[epoch 0]")), "first epoch");
+    await until(() => out.some((l) => l.startsWith("[update 0]")), "first epoch");
 
     writeFileSync(w.graph, overflowing);
     await until(() => err.some((l) => l.includes("change refused")), "the refusal");
@@ -56,9 +56,9 @@ describe("watch: an edit that validates but fails to evaluate", () => {
 
     // The last good runtime is still live: a data edit recomputes it.
     writeFileSync(w.data, JSON.stringify({ inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[0, 0, 1]] } }));
-    await until(() => err.filter((l) => l.includes("change refused")).length === 2 || out.some((l) => l.startsWith("[epoch 1]")), "the data edit");
+    await until(() => err.filter((l) => l.includes("change refused")).length === 2 || out.some((l) => l.startsWith("[update 1]")), "the data edit");
     // The data edit is evaluated with the graph last taken (the good one), so it is accepted.
-    expect(out.some((l) => l.startsWith("[epoch 1]"))).toBe(true);
+    expect(out.some((l) => l.startsWith("[update 1]"))).toBe(true);
 
     writeFileSync(w.graph, planar);
     await until(() => out.filter((l) => l.startsWith("watching")).length === 2, "the fixed graph");
@@ -70,7 +70,7 @@ describe("watch: an edit that validates but fails to evaluate", () => {
     const w = workspace();
     const out: string[] = [], err: string[] = [];
     session = await startWatch(w.graph, { data: w.data, seed: 1, m: 4 }, (l) => out.push(l), (l) => err.push(l));
-    await until(() => out.some((l) => l.startsWith("[epoch 0]")), "first epoch");
+    await until(() => out.some((l) => l.startsWith("[update 0]")), "first epoch");
     writeFileSync(w.graph, planar.replace("A1: { op: tanh, in: [Z1] }", "A1: { op: explodes, in: [Z1] }"));
     await until(() => err.some((l) => l.includes("change refused")), "the refusal");
     expect(err[0]).toBe(`${w.graph}: node A1: explodes failed: Invalid typed array length: 1099511627776`);
@@ -91,7 +91,7 @@ describe("watch: an edit that validates but fails to evaluate", () => {
     child.stdout.on("data", (b) => (stdout += b));
     child.stderr.on("data", (b) => (stderr += b));
     try {
-      await until(() => stdout.includes("[epoch 0]"), "CLI first epoch", 15000);
+      await until(() => stdout.includes("[update 0]"), "CLI first epoch", 15000);
       writeFileSync(w.graph, planar.replace("params:", "params:\n  P: { shape: [1048576, 1] }\n  Q: { shape: [1, 1048576] }").replace("  J:  { op: mean, in: [L] }", "  J:  { op: mean, in: [L] }\n  PQ: { op: matmul, in: [P, Q] }"));
       await until(() => stderr.includes("change refused"), "CLI refusal", 15000);
       expect(stderr).toContain(`${w.graph}: node PQ: `);
