@@ -9,7 +9,8 @@ import { GradstreamError } from "../errors.ts";
 import { loadGraph } from "../node/loadGraph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { gradPlan } from "./memoryPlans.ts";
 
 interface RenderOptions {
   output?: string;
@@ -17,6 +18,7 @@ interface RenderOptions {
   values?: boolean;
   seed: number;
   m: number;
+  maxMemory: number;
 }
 
 export function renderCommand(): Command {
@@ -28,6 +30,7 @@ export function renderCommand(): Command {
     .option("--values", "show values and gradients for random inputs (batch size --m, --seed) when there is no --data")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used with --values", positiveInt("--m"), 4)
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: RenderOptions) => {
       // Loaded here, not at the top: elkjs takes a few hundred ms to load, which the other commands need not pay.
       const [{ layoutGraph }, { nodeSummaries }, { renderSvg }] = await Promise.all([import("../view/layoutGraph.ts"), import("../view/nodeSummaries.ts"), import("../view/renderSvg.ts")]);
@@ -35,7 +38,7 @@ export function renderCommand(): Command {
       let svg: string;
       let name: string;
       if (withValues) {
-        const p = await loadProblem(graphPath, opts);
+        const p = await loadProblem(graphPath, opts, "render", (graph, m) => gradPlan(graph, m, {}));
         const values = forward(p.graph, p.values);
         const summaries = nodeSummaries(p.graph, values, backward(p.graph, values));
         svg = renderSvg(await layoutGraph(p.graph, { values: true }), { summaries, m: p.m });
