@@ -65,8 +65,7 @@ export function floatsItem(what: string, floats: number): MemoryItem {
  * the previous ones (kept until it commits, so a failure can restore them).
  */
 export function runtimeItems(graph: Graph, m: number): MemoryItem[] {
-  const items = [...tensorItems(graph, m, "value"), ...tensorItems(graph, m, "gradient")];
-  return [...items, { what: "previous values and gradients, kept until a transaction commits", bytes: total(items) }];
+  return [...tensorItems(graph, m, "value"), ...tensorItems(graph, m, "gradient")].map((i) => ({ ...i, what: `${i.what} (twice while a transaction runs)`, bytes: 2 * i.bytes }));
 }
 
 export interface BudgetContext {
@@ -94,7 +93,9 @@ const SHOWN = 5;
  */
 export function checkMemoryBudget(items: readonly MemoryItem[], ctx: BudgetContext): void {
   const { file } = ctx;
-  const over = items.filter((i) => i.elements !== undefined && i.elements > MAX_ELEMENTS);
+  // One line per tensor over the limit (its value names it; its gradient has the same shape).
+  const named = new Set<string | undefined>();
+  const over = items.filter((i) => i.elements !== undefined && i.elements > MAX_ELEMENTS && !named.has(i.node) && (named.add(i.node), true));
   if (over.length) {
     throw new GradstreamError(
       "MEMORY",
