@@ -26,6 +26,8 @@ export interface MemoryItem {
   readonly node?: string;
   /** What it is: "value [8192,8192]", "gradient [4,400]", "a chunk of 16 per-sample gradients". */
   readonly what: string;
+  /** Said after `what` when listing the largest items: "twice while a transaction runs". */
+  readonly note?: string;
   readonly bytes: number;
   /** For one tensor: its element count, checked against the per-tensor limit. */
   readonly elements?: number;
@@ -65,7 +67,7 @@ export function floatsItem(what: string, floats: number): MemoryItem {
  * the previous ones (kept until it commits, so a failure can restore them).
  */
 export function runtimeItems(graph: Graph, m: number): MemoryItem[] {
-  return [...tensorItems(graph, m, "value"), ...tensorItems(graph, m, "gradient")].map((i) => ({ ...i, what: `${i.what} (twice while a transaction runs)`, bytes: 2 * i.bytes }));
+  return [...tensorItems(graph, m, "value"), ...tensorItems(graph, m, "gradient")].map((i) => ({ ...i, note: "twice while a transaction runs", bytes: 2 * i.bytes }));
 }
 
 export interface BudgetContext {
@@ -109,7 +111,7 @@ export function checkMemoryBudget(items: readonly MemoryItem[], ctx: BudgetConte
   const shown = largest.slice(0, SHOWN).filter((i) => i.bytes >= sum / 100);
   const issues: Issue[] = [
     { file, message: `${ctx.holder} would hold ${ctx.atLeast ? "at least " : ""}${formatBytes(sum)} of tensors at m ${ctx.atLeast ? "≥" : "="} ${ctx.m}${ctx.mFrom ? ` (from ${ctx.mFrom})` : ""}, over the memory budget of ${formatBytes(ctx.max)}${ctx.raise ? ` (raise it with ${ctx.raise}, or use a smaller graph or m)` : ""}; the largest:` },
-    ...shown.map((i) => ({ file, node: i.node, message: `${i.what}: ${formatBytes(i.bytes)}` })),
+    ...shown.map((i) => ({ file, node: i.node, message: `${i.what}${i.note ? ` (${i.note})` : ""}: ${formatBytes(i.bytes)}` })),
   ];
   const rest = largest.slice(shown.length);
   if (rest.length) issues.push({ file, message: `… and ${rest.length} more: ${formatBytes(total(rest))}` });
