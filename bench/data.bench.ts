@@ -73,7 +73,7 @@ function load(how: string, file: string): Load {
   return JSON.parse(out.trim().split("\n").pop()!) as Load;
 }
 function numpy(file: string): Load | undefined {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const script = `import sys, time, resource\nimport numpy as np\nt = time.perf_counter()\nX = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, usecols=range(10))\nms = (time.perf_counter() - t) * 1000\nprint('{"ms": %f, "peakMB": %f}' % (ms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n`;

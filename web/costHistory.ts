@@ -1,25 +1,76 @@
 /**
- * A sparkline of the cost over the page's transactions, drawn into an SVG of viewBox 300×70: the
- * shape of descent (or divergence) at a glance.
+ * The page's record of the cost: the training cost J after every update (one per runtime transaction:
+ * an edit, an optimizer step, a load, a reset), the test cost where it was measured, and marks where the
+ * data or the params were replaced (a new batch, another m or dataset, a reset), which split the curve:
+ * costs on different data are not one descent. Only the latest `limit` updates are kept.
  *
  * @example
- * drawHistory(svgElement, [0.69, 0.61, 0.52]);
+ * const history = createCostHistory();
+ * history.record(0, 0.693, { kind: "start", label: "start" });
+ * history.record(1, 0.61, { kind: "step", label: "step" });
+ * history.record(2, 0.71, { kind: "load", label: "m = 7" }); // a mark at update 2
  */
-export function drawHistory(svg: SVGSVGElement, values: readonly number[]): void {
-  const W = 300;
-  const H = 70;
-  const pad = 4;
-  if (values.length < 2) {
-    svg.innerHTML = `<line x1="0" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="#cbd5e1" stroke-dasharray="3 3"/>`;
-    return;
-  }
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const span = hi - lo || 1;
-  const x = (i: number) => (i / (values.length - 1)) * W;
-  const y = (v: number) => pad + (1 - (v - lo) / span) * (H - 2 * pad);
-  const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-  svg.innerHTML =
-    `<polygon points="0,${H} ${points} ${W},${H}" fill="#ea580c" fill-opacity="0.08"/>` +
-    `<polyline points="${points}" fill="none" stroke="#ea580c" stroke-width="2" vector-effect="non-scaling-stroke"/>`;
+import type { Change } from "./explorerSession.ts";
+
+export interface CostMark {
+  readonly update: number;
+  readonly label: string;
+}
+
+export interface CostHistory {
+  readonly updates: readonly number[];
+  readonly train: readonly number[];
+  /** Test costs, by update, in update order. */
+  readonly test: readonly { readonly update: number; readonly cost: number }[];
+  readonly marks: readonly CostMark[];
+  record(update: number, cost: number, cause: Change): void;
+  recordTest(update: number, cost: number): void;
+  clear(): void;
+}
+
+export function createCostHistory(limit = 50_000): CostHistory {
+  let updates: number[] = [];
+  let train: number[] = [];
+  let test: { update: number; cost: number }[] = [];
+  let marks: CostMark[] = [];
+  const trim = () => {
+    if (updates.length <= limit) return;
+    // Drop the oldest half at once, so trimming costs nothing per update.
+    const cut = updates.length - Math.floor(limit / 2);
+    updates = updates.slice(cut);
+    train = train.slice(cut);
+    const first = updates[0];
+    test = test.filter((t) => t.update >= first);
+    marks = marks.filter((m) => m.update >= first);
+  };
+  return {
+    get updates() {
+      return updates;
+    },
+    get train() {
+      return train;
+    },
+    get test() {
+      return test;
+    },
+    get marks() {
+      return marks;
+    },
+    record(update, cost, cause) {
+      updates.push(update);
+      train.push(cost);
+      if (cause.kind === "load" || cause.kind === "reset") marks.push({ update, label: cause.label });
+      trim();
+    },
+    recordTest(update, cost) {
+      if (test.length && test[test.length - 1].update >= update) return;
+      test.push({ update, cost });
+    },
+    clear() {
+      updates = [];
+      train = [];
+      test = [];
+      marks = [];
+    },
+  };
 }

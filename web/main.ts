@@ -1,7 +1,8 @@
 /**
  * The explorer page: fetches the problem from `gradstream serve`, runs the runtime in the page, and
- * redraws after each transaction. Every user action goes through `act`, which shows a refused action's
- * message and redraws the last good state (the runtime has already rolled back).
+ * redraws after each transaction (or, while training plays, once per animation frame). Every user action
+ * goes through `act`, which shows a refused action's message and redraws the last good state (the
+ * runtime has already rolled back).
  *
  * @example
  * // served by: gradstream serve graphs/planar-tanh.yaml
@@ -10,22 +11,44 @@ import "./zodConfig.ts";
 import { explainGraph, type Explanation } from "../src/graph/explainGraph.ts";
 import { formatNumber } from "../src/cli/format.ts";
 import { nodeSummaries } from "../src/view/nodeSummaries.ts";
+import { entryShapes } from "../src/view/boxEntries.ts";
+import type { GraphLayout } from "../src/view/layoutGraph.ts";
 import type { ExplorerProblem } from "../src/view/explorerProblem.ts";
+import type { TrainingRoles } from "../src/train/trainingRoles.ts";
+import { DEFAULT_LEARNING_RATE, type OptimizerName } from "../src/train/createOptimizer.ts";
 import type { Subscription } from "rxjs";
 import { openSession, type ExplorerSession } from "./explorerSession.ts";
+import { datasetRoles } from "./dataSources.ts";
 import { createGraphPane } from "./graphPane.ts";
 import { createTensorPanel } from "./tensorPanel.ts";
-import { drawHistory } from "./costHistory.ts";
+import { createCostHistory } from "./costHistory.ts";
+import { costChartSvg } from "./costChart.ts";
+import { createBoundaryCard } from "./boundaryCard.ts";
+import { createTrainingLoop } from "./trainingLoop.ts";
 import { h } from "./dom.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const input = (id: string) => $<HTMLInputElement>(id);
+
+/**
+ * While training plays, each animation frame draws the header and at most one of these views, the most
+ * overdue (ms between redraws), so no frame does much work. The decision boundary is made in a worker and
+ * shown when it arrives (web/boundaryCard.ts).
+ */
+const EVERY_MS = { graph: 100, panel: 250, chart: 150 } as const;
+type View = "graph" | "panel" | "chart";
 
 let session: ExplorerSession | undefined;
 let explanation: Explanation;
+let roles: TrainingRoles | undefined;
 let subscription: Subscription | undefined;
+let layout: GraphLayout;
+let layoutWanted = "";
 let selected = "";
-let history: number[] = [];
 let redrawQueued = false;
+const drawn: Record<View, number> = { graph: 0, panel: 0, chart: 0 };
+const boundary = createBoundaryCard($("boundary"));
+const history = createCostHistory();
 
 const graphPane = createGraphPane($("graph"), (id) => {
   selected = id;
@@ -36,6 +59,23 @@ const panel = createTensorPanel($("tensor-panel"), {
   setEntry: (id, row, col, text) => act(() => session!.setEntry(id, row, col, text)),
   setTensor: (id, json) => act(() => session!.setTensor(id, json)),
 });
+const loop = createTrainingLoop({
+  step: () => session!.step(input("lr").value, 1, optimizerName()),
+  frame: () => trainingFrame(),
+  fail: (e) => {
+    showError(`training paused: ${(e as Error).message}`);
+    redraw();
+  },
+  changed: (playing) => {
+    const play = $("play");
+    play.textContent = playing ? "❚❚ Pause" : "▶ Train";
+    play.setAttribute("aria-pressed", String(playing));
+    document.body.dataset.training = String(playing);
+    if (!playing) queueRedraw();
+  },
+});
+
+const optimizerName = () => $<HTMLSelectElement>("optimizer").value as OptimizerName;
 
 /** Runs a user action; a refusal is shown on the page and the last good state is redrawn. */
 function act(action: () => void): void {
@@ -59,33 +99,64 @@ function hideError(): void {
 }
 
 function start(problem: ExplorerProblem): void {
+  loop.pause();
   subscription?.unsubscribe();
   session?.dispose();
   session = openSession(problem);
   explanation = explainGraph(session.graph);
+  roles = datasetRoles(session.graph);
+  layout = problem.layout;
+  layoutWanted = "";
+  boundary.start(session, roles);
   const g = session.graph;
   if (!selected || !g.kinds.has(selected)) selected = g.params[0]?.id ?? g.inputs[0].id;
-  history = [];
+  history.clear();
   document.title = `${g.name} · gradstream explorer`;
   $("graph-name").textContent = g.name;
-  $("graph-description").textContent = [g.description, `${problem.graph.source}${problem.data ? ` · data ${problem.data.source}` : ` · random inputs, seed ${problem.seed}`}`].filter(Boolean).join(" — ");
+  $("graph-description").textContent = [g.description, problem.graph.source].filter(Boolean).join(" — ");
   $("cost-label").textContent = g.loss;
-  $<HTMLInputElement>("m").value = String(session.m());
+  $("test-cost-label").textContent = g.loss;
+  fillSources(session);
+  input("m").value = String(session.m());
+  input("seed").value = String(problem.seed);
+  $("boundary-card").hidden = !roles;
   showPanel();
   subscription = session.runtime.snapshot$.subscribe((s) => {
-    history.push(s.values[g.loss].data[0]);
-    if (history.length > 1000) history = history.slice(-1000);
+    history.record(s.epoch, s.values[g.loss].data[0], session!.change());
     queueRedraw();
   });
+}
+
+function fillSources(s: ExplorerSession): void {
+  const select = $<HTMLSelectElement>("source");
+  const label = (source: string) => (source === "data" ? `data file (${s.problem.data!.source.split(/[\\/]/).pop()})` : source === "random" ? "random batch" : source);
+  select.replaceChildren(...s.sources.map((source) => h("option", { value: source }, [label(source)])));
+  select.value = s.batch().source;
+  showSourceFields();
+}
+
+/** Shows the fields the chosen source reads: m and seed for a random batch; points, noise, test share and seed for a dataset. */
+function showSourceFields(): void {
+  const source = $<HTMLSelectElement>("source").value;
+  const kind = source === "data" || source === "random" ? source : "dataset";
+  for (const label of document.querySelectorAll<HTMLElement>("#data-card label[data-for]")) label.hidden = !label.dataset.for!.split(" ").includes(kind);
+  $("m-label").textContent = kind === "dataset" ? "points" : "m";
+  $("load").textContent = kind === "random" ? "New random batch" : "Load";
+}
+
+function load(): void {
+  act(() =>
+    session!.loadData({ source: $<HTMLSelectElement>("source").value, m: input("m").value, seed: input("seed").value, noise: input("noise").value, testPercent: input("test-share").value }),
+  );
 }
 
 function showPanel(): void {
   if (session) panel.show(session.graph, explanation, selected, session.runtime.snapshot());
 }
 
-/** Many transactions in one task (×100 steps) draw once, after the last. */
+/** Many transactions in one task (×100 steps) draw once, after the last; while training plays, the loop draws. */
 function queueRedraw(): void {
-  if (redrawQueued) return;
+  if (redrawQueued || loop.playing()) return;
   redrawQueued = true;
   queueMicrotask(() => {
     redrawQueued = false;
@@ -93,24 +164,88 @@ function queueRedraw(): void {
   });
 }
 
+/** Asks the server for a layout with room for the entries of the tensors that have 2 to 16 at this m. */
+function ensureLayout(m: number): void {
+  const want = JSON.stringify(entryShapes(session!.graph, m));
+  const have = JSON.stringify(Object.fromEntries(layout.nodes.filter((n) => n.entries).map((n) => [n.id, n.entries])));
+  if (want === have || want === layoutWanted) return;
+  layoutWanted = want;
+  const version = session!.problem.version;
+  fetch(`./api/layout?m=${m}`)
+    .then((res) => (res.ok ? res.json() : Promise.reject(new Error(`the server answered ${res.status}`))))
+    .then((answer: { version: number; layout: GraphLayout }) => {
+      if (answer.version !== version || session?.problem.version !== version || layoutWanted !== want) return;
+      layout = answer.layout;
+      redraw();
+    })
+    .catch((e: Error) => showError(`cannot get the layout for m = ${m}: ${e.message}`));
+}
+
+/** Everything, now (after an action, or when training pauses). */
 function redraw(): void {
   if (!session) return;
-  const { graph, problem, runtime } = session;
+  drawHeader();
+  drawView("graph");
+  drawView("panel");
+  drawView("chart");
+  boundary.request(true);
+  drawOneOverM(session.m());
+}
+
+/** While training plays: the header, and the one view most overdue. */
+function trainingFrame(): void {
+  if (!session) return;
+  drawHeader();
+  boundary.request(false);
+  const now = performance.now();
+  let due: View | undefined;
+  let late = 0;
+  for (const view of ["graph", "panel", "chart"] as const) {
+    const by = now - drawn[view] - EVERY_MS[view];
+    if (by >= late) (due = view), (late = by);
+  }
+  if (due) drawView(due);
+}
+
+/** The cost, the test cost, the counts and the batch: a few text nodes. */
+function drawHeader(): void {
+  const { graph, runtime } = session!;
   const s = runtime.snapshot();
-  const m = session.m();
-  graphPane.draw(problem.layout, nodeSummaries(graph, s.values, s.grads), { m, selected });
-  panel.update(s);
   const cost = s.values[graph.loss].data[0];
   const out = $("cost");
   out.textContent = formatNumber(cost, 8);
   out.dataset.value = String(cost);
-  const steps = session.steps();
-  $("epoch").textContent = `epoch ${s.epoch} · ${steps} step${steps === 1 ? "" : "s"} · m = ${m}`;
-  const mInput = $<HTMLInputElement>("m");
-  if (document.activeElement !== mInput) mInput.value = String(m);
-  drawHistory($("history") as unknown as SVGSVGElement, history);
-  $("history-text").textContent = history.length > 1 ? `${graph.loss}: ${formatNumber(history[0], 5)} → ${formatNumber(cost, 5)} over the last ${history.length - 1} changes` : `${graph.loss} over time appears here as you change things`;
-  drawOneOverM(m);
+  const testCost = session!.testCost();
+  $("test-cost-row").hidden = testCost === undefined;
+  if (testCost !== undefined) {
+    history.recordTest(s.epoch, testCost);
+    $("test-cost").textContent = formatNumber(testCost, 6);
+    $("test-cost").dataset.value = String(testCost);
+  }
+  const steps = session!.steps();
+  const m = session!.m();
+  const updates = $("updates");
+  updates.textContent = `${s.epoch} update${s.epoch === 1 ? "" : "s"} · ${steps} optimizer step${steps === 1 ? "" : "s"} · m = ${m}`;
+  updates.dataset.updates = String(s.epoch);
+  updates.dataset.steps = String(steps);
+  $("batch").textContent = session!.batch().text;
+}
+
+function drawView(view: View): void {
+  const { graph, runtime } = session!;
+  const s = runtime.snapshot();
+  drawn[view] = performance.now();
+  if (view === "graph") {
+    const m = session!.m();
+    ensureLayout(m);
+    graphPane.draw(layout, nodeSummaries(graph, s.values, s.grads), { m, selected });
+  } else if (view === "panel") panel.update(s);
+  else {
+    $("history").innerHTML = costChartSvg(history, { width: 380, height: 210 }, graph.loss);
+    const shown = history.updates.length;
+    const cost = s.values[graph.loss].data[0];
+    $("history-text").textContent = shown > 1 ? `${graph.loss}: ${formatNumber(history.train[0], 5)} → ${formatNumber(cost, 5)} over the last ${shown - 1} updates` : `${graph.loss} after each update appears here`;
+  }
 }
 
 function drawOneOverM(m: number): void {
@@ -137,14 +272,31 @@ async function fetchProblem(): Promise<ExplorerProblem> {
 }
 
 function wireControls(): void {
-  $("new-batch").addEventListener("click", () => act(() => session!.newBatch($<HTMLInputElement>("m").value)));
-  $("m").addEventListener("keydown", (e) => {
-    if (e.key === "Enter") act(() => session!.newBatch($<HTMLInputElement>("m").value));
+  $("zoom-in").addEventListener("click", () => graphPane.zoom(1.25));
+  $("zoom-out").addEventListener("click", () => graphPane.zoom(0.8));
+  $("fit").addEventListener("click", () => graphPane.fit());
+  $("play").addEventListener("click", () => {
+    if (loop.playing()) loop.pause();
+    else {
+      hideError();
+      loop.play(); // a refused learning rate pauses it with the message
+    }
   });
-  $("reset").addEventListener("click", () => act(() => session!.reset()));
   for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-steps]")) {
-    button.addEventListener("click", () => act(() => session!.step($<HTMLInputElement>("lr").value, Number(button.dataset.steps))));
+    button.addEventListener("click", () => act(() => session!.step(input("lr").value, Number(button.dataset.steps), optimizerName())));
   }
+  $("optimizer").addEventListener("change", () => (input("lr").value = String(DEFAULT_LEARNING_RATE[optimizerName()])));
+  $("source").addEventListener("change", () => {
+    showSourceFields();
+    load();
+  });
+  $("load").addEventListener("click", load);
+  for (const id of ["m", "seed", "noise", "test-share"]) {
+    input(id).addEventListener("keydown", (e) => {
+      if (e.key === "Enter") load();
+    });
+  }
+  $("reset").addEventListener("click", () => act(() => session!.reset()));
   $("error-close").addEventListener("click", hideError);
 }
 

@@ -15,6 +15,8 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   clearScreen: false,
+  // The decision boundary is drawn in a module worker (web/boundaryWorker.ts).
+  worker: { format: "es" },
   build: { outDir: fileURLToPath(new URL("../dist/explorer", import.meta.url)), emptyOutDir: true, target: "es2022", reportCompressedSize: false, chunkSizeWarningLimit: 2048 },
   server: { proxy: { "/api": process.env.GRADSTREAM_API ?? "http://127.0.0.1:5178" } },
 });

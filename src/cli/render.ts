@@ -1,10 +1,12 @@
 /**
  * `gradstream render <graph>`: the graph laid out with elkjs as a standalone SVG. Without `-o` it writes
  * `<graph name>.svg` in the current directory; `-o -` writes to stdout. With `--data` (or `--values` for
- * random inputs) every box shows its value and gradient. The same graph and data give the same bytes.
+ * random inputs) every box shows its value and gradient (every entry, for tensors of 2 to 16 entries).
+ * `--direction down` lays it out top to bottom, narrow enough for a page column. The same graph and data
+ * give the same bytes.
  */
 import { writeFile } from "node:fs/promises";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { GradstreamError } from "../errors.ts";
 import { loadGraph } from "../node/loadGraph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
@@ -19,6 +21,7 @@ interface RenderOptions {
   seed: number;
   m: number;
   maxMemory: number;
+  direction: "right" | "down";
 }
 
 export function renderCommand(): Command {
@@ -31,6 +34,7 @@ export function renderCommand(): Command {
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used with --values", positiveInt("--m"), 4)
     .addOption(maxMemoryOption())
+    .addOption(new Option("--direction <way>", "which way data flows: right (wide) or down (narrow, for a page column)").choices(["right", "down"]).default("right"))
     .action(async (graphPath: string, opts: RenderOptions) => {
       // Loaded here, not at the top: elkjs takes a few hundred ms to load, which the other commands need not pay.
       const [{ layoutGraph }, { nodeSummaries }, { renderSvg }] = await Promise.all([import("../view/layoutGraph.ts"), import("../view/nodeSummaries.ts"), import("../view/renderSvg.ts")]);
@@ -41,11 +45,11 @@ export function renderCommand(): Command {
         const p = await loadProblem(graphPath, opts, "render", (graph, m) => gradPlan(graph, m, {}));
         const values = forward(p.graph, p.values);
         const summaries = nodeSummaries(p.graph, values, backward(p.graph, values));
-        svg = renderSvg(await layoutGraph(p.graph, { values: true }), { summaries, m: p.m });
+        svg = renderSvg(await layoutGraph(p.graph, { values: true, m: p.m, direction: opts.direction }), { summaries, m: p.m });
         name = p.graph.name;
       } else {
         const graph = await loadGraph(graphPath);
-        svg = renderSvg(await layoutGraph(graph));
+        svg = renderSvg(await layoutGraph(graph, { direction: opts.direction }));
         name = graph.name;
       }
       if (opts.output === "-") {

@@ -18,7 +18,7 @@ interface ServeOptions {
 
 export function serveCommand(): Command {
   return new Command("serve")
-    .description("live explorer page: change inputs and params, change m, take gradient steps; values, gradients and the 1/m update as you go")
+    .description("live explorer page: edit inputs and params, change m or the data (generated datasets with a test set for 2-D classifiers), train with sgd, momentum or adam; values, gradients, the cost, the decision boundary and the 1/m update as you go")
     .argument("<graph>", "graph file (.yaml, .yml or .json)")
     .option("--data <file>", "data file (JSON) with inputs and optionally params")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)

@@ -1,6 +1,6 @@
 /**
  * `gradstream watch <graph> [--data F]`: a live runtime that recomputes whenever the graph or the data file
- * changes on disk. Each transaction prints one line: the epoch, the loss and every param's gradient norm.
+ * changes on disk. Each recomputation (an update) prints one line: its number, the loss and every param's gradient norm.
  * An invalid edit prints its errors and keeps the last good state running; fixing the file resumes.
  */
 import { watch as watchDir } from "node:fs";
@@ -43,7 +43,7 @@ export function fileChanges(file: string, quietMs = 60): Observable<string> {
 
 export function watchCommand(): Command {
   return new Command("watch")
-    .description("recompute whenever the graph or the data file changes; prints the loss and each param's gradient norm per epoch")
+    .description("recompute whenever the graph or the data file changes; prints the loss and each param's gradient norm at each update")
     .argument("<graph>", "graph file (.yaml, .yml or .json)")
     .option("--data <file>", "data file (JSON) with inputs and optionally params")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
@@ -139,5 +139,5 @@ function pick(graph: Graph, b: Bindings, kind: "input" | "param") {
 function describe(graph: Graph, s: Snapshot): string {
   const loss = s.values[graph.loss].data[0];
   const norms = graph.params.map((p) => `‖d${p.id}‖ ${formatNumber(norm(s.grads[p.id]), 4)}`);
-  return `[epoch ${s.epoch}] ${graph.loss} = ${formatNumber(loss, 12)}  ${norms.join("  ")}`;
+  return `[update ${s.epoch}] ${graph.loss} = ${formatNumber(loss, 12)}  ${norms.join("  ")}`;
 }

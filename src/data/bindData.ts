@@ -11,7 +11,7 @@ import type { Graph } from "../graph/graph.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import { fromNested, type Tensor } from "../tensor/tensor.ts";
 import { initParams } from "./initParams.ts";
-import { dataFileReader, type DataFileContents, type DataReaderOptions } from "./dataFileReader.ts";
+import { OUTPUT_FIELDS, dataFileReader, type DataFileContents, type DataReaderOptions } from "./dataFileReader.ts";
 import { DEFAULT_MAX_MEMORY } from "../graph/memoryBudget.ts";
 import { randomInputs } from "./randomInputs.ts";
 
@@ -46,7 +46,7 @@ export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): B
     throw new GradstreamError("DATA_INVALID", { file, message: "a data file is an object { inputs: {...}, params: {...} }" });
   }
   const values = new Map<string, Tensor>();
-  const top = raw as Record<string, unknown>;
+  const top = isCommandOutput(raw) ? sectionsOfOutput(raw, graph, file, issues) : (raw as Record<string, unknown>);
   for (const key of Object.keys(top)) if (key !== "inputs" && key !== "params") issues.push({ file, field: key, message: `unknown field '${key}' (a data file has inputs and params)` });
   for (const section of ["inputs", "params"] as const) {
     const entries = top[section];
@@ -103,4 +103,34 @@ export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
   const values = new Map<string, Tensor>([...randomInputs(graph, m, seed), ...initParams(graph, seed)]);
   bindShapes(graph, values);
   return { values, m };
+}
+
+
+/** A `--json` output of `run` or `grad`, rather than a data file: it has `values` and no `inputs`/`params`. */
+function isCommandOutput(raw: object): raw is Record<string, unknown> {
+  return Object.hasOwn(raw, "values") && !Object.hasOwn(raw, "inputs") && !Object.hasOwn(raw, "params");
+}
+
+/**
+ * Reads a `run`/`grad` `--json` output as a data file, so an output can be fed back (`grad g.yaml --json >
+ * o.json; run g.yaml --data o.json`): its inputs and params are taken from `values`; the nodes' values and
+ * every gradient are results, recomputed, so they are ignored. An id that is not in the graph, or an output
+ * of another graph, is a mistake and reported.
+ */
+function sectionsOfOutput(raw: Record<string, unknown>, graph: Graph, file: string | undefined, issues: Issue[]): Record<string, unknown> {
+  for (const key of Object.keys(raw)) if (!OUTPUT_FIELDS.has(key)) issues.push({ file, field: key, message: `unknown field '${key}' (a --json output has ${[...OUTPUT_FIELDS].join(", ")})` });
+  if (raw.graph !== undefined && raw.graph !== graph.name) issues.push({ file, field: "graph", message: `this output is of graph '${String(raw.graph)}', not '${graph.name}'` });
+  const all = raw.values;
+  if (typeof all !== "object" || all === null || Array.isArray(all)) {
+    issues.push({ file, field: "values", message: "values must be an object of id → { shape, data }" });
+    return {};
+  }
+  const inputs: Record<string, unknown> = {}, params: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(all)) {
+    const kind = graph.kinds.get(id);
+    if (kind === "input") inputs[id] = value;
+    else if (kind === "param") params[id] = value;
+    else if (kind === undefined) issues.push({ file, node: id, field: `values.${id}`, message: `'${id}' is not an input, param or node of graph ${graph.name}` });
+  }
+  return { inputs, params };
 }

@@ -52,16 +52,20 @@ type Section = "inputs" | "params";
 
 /** An open object or array of the document, innermost last, and what its contents are. */
 interface Level {
-  readonly kind: "top" | "section" | "skip" | "matrix" | "shape" | "outer" | "row";
+  readonly kind: "top" | "section" | "values" | "skip" | "matrix" | "shape" | "outer" | "row";
   readonly section?: Section;
   readonly t?: TensorState;
   /** This level is the tensor's whole value: the tensor is complete when it closes. */
   readonly root?: boolean;
 }
 
+/** Where a tensor was given: a data file's inputs or params, or the `values` of a `--json` output. */
+type Source = "data" | "output";
+
 interface TensorState {
   readonly id: string;
   readonly section: Section;
+  readonly source: Source;
   /** The axis declared as m ([rows, m] → 1, [m, cols] → 0) while m is not known yet. */
   readonly mAxis: 0 | 1 | undefined;
   readonly sink: FloatSink;
@@ -86,8 +90,15 @@ interface TensorState {
 export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): DataReader {
   const { file } = options;
   const maxMemory = options.maxMemory ?? Infinity;
-  const values = new Map<string, Tensor>();
-  const found: Record<"top" | Section, Issue[]> = { top: [], inputs: [], params: [] };
+  // A file is a data file ({ inputs, params }) or a `run`/`grad` --json output ({ graph, dims, loss, values,
+  // grads }), told apart only once every top-level key is seen: both are read, and `end` keeps one.
+  const tensors: Record<Source, Map<string, Tensor>> = { data: new Map(), output: new Map() };
+  const found: Record<Source, Record<Section, Issue[]>> = { data: { inputs: [], params: [] }, output: { inputs: [], params: [] } };
+  const topKeys: { name: string; line: number }[] = [];
+  /** Data file: a section that is not an object. Output: ids of `values` the graph does not have, `values` not an object. */
+  const sectionIssues: Issue[] = [];
+  const outputIssues: Issue[] = [];
+  let graphField: { value: unknown; line: number } | undefined;
   const levels: Level[] = [];
   /** Tensors being read, for the over-budget message. */
   const reading = new Map<string, FloatSink>();
@@ -108,16 +119,21 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     key(name) {
       key = name;
       const top = levels[levels.length - 1];
-      if (top.kind === "top" && name !== "inputs" && name !== "params") {
-        found.top.push({ file, field: name, line: json.line(), message: `unknown field '${name}' (a data file has inputs and params)` });
-        skipNext = true;
+      if (top.kind === "top") {
+        topKeys.push({ name, line: json.line() });
+        skipNext = !["inputs", "params", "values", "graph"].includes(name);
       } else if (top.kind === "section") {
         const kind = top.section === "inputs" ? "input" : "param";
         const actual = graph.kinds.get(name);
         if (actual === kind) return;
         const message = actual ? `'${name}' is ${actual === "input" ? "an input" : `a ${actual}`} of the graph, not ${kind === "input" ? "an input" : "a param"}` : `'${name}' is not ${kind === "input" ? "an input" : "a param"} of graph ${graph.name}`;
-        found[top.section!].push({ file, node: name, field: `${top.section}.${name}`, line: json.line(), message });
+        found.data[top.section!].push({ file, node: name, field: `${top.section}.${name}`, line: json.line(), message });
         skipNext = true;
+      } else if (top.kind === "values") {
+        // A --json output's values: inputs and params are read; nodes' values are results, recomputed.
+        const kind = graph.kinds.get(name);
+        if (kind === undefined) outputIssues.push({ file, node: name, field: `values.${name}`, line: json.line(), message: `'${name}' is not an input, param or node of graph ${graph.name}` });
+        skipNext = kind !== "input" && kind !== "param";
       } else if (top.kind === "matrix" && name !== "shape" && name !== "data") skipNext = true;
     },
   };
@@ -127,7 +143,7 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     if (t.failed) return;
     t.failed = true;
     reading.delete(t.id);
-    found[t.section].push({ file, node: t.id, field: `${t.section}.${t.id}`, line: json.line(), message });
+    found[t.source][t.section].push({ file, node: t.id, field: `${t.section}.${t.id}`, line: json.line(), message });
   };
   const overLimit = (t: TensorState, what: string): never => {
     throw new GradstreamError("MEMORY", { file, node: t.id, field: `${t.section}.${t.id}`, line: json.line(), message: `${what}: over the limit of ${MAX_ELEMENTS} (2^26) elements per tensor` });
@@ -145,17 +161,17 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     options.checkBatchSize?.(count, true);
   };
 
-  function startTensor(id: string, section: Section): TensorState {
+  function startTensor(id: string, section: Section, source: Source): TensorState {
     const declared = graph.shapes.get(id)!;
     const mAxis = m !== undefined ? undefined : declared[1] === "m" ? 1 : declared[0] === "m" ? 0 : undefined;
     const sink = new FloatSink((bytes) => {
       let held = keptBytes;
       for (const r of reading.values()) held += r.bytes;
       if (held + bytes <= maxMemory) return;
-      const what = [...values].map(([name, v]) => `${name} ${formatBytes(v.data.byteLength)}`).concat([...reading].map(([name, r]) => `${name} ${formatBytes(r.bytes)} so far`));
+      const what = [...tensors.data, ...tensors.output].map(([name, v]) => `${name} ${formatBytes(v.data.byteLength)}`).concat([...reading].map(([name, r]) => `${name} ${formatBytes(r.bytes)} so far`));
       throw new GradstreamError("MEMORY", { file, node: id, line: json.line(), message: `its tensors would take more than the memory budget of ${formatBytes(maxMemory)}${options.raise ? ` (raise it with ${options.raise})` : ""}; kept: ${what.join(", ")}` });
     });
-    const t: TensorState = { id, section, mAxis, sink, rows: 0, cols: 0, j: 0, first: undefined, flat: false, pendingEntry: undefined, matrix: false, shape: undefined, hasData: false, failed: false, checkedAt: 0 };
+    const t: TensorState = { id, section, source, mAxis, sink, rows: 0, cols: 0, j: 0, first: undefined, flat: false, pendingEntry: undefined, matrix: false, shape: undefined, hasData: false, failed: false, checkedAt: 0 };
     reading.set(id, sink);
     // The size is known when the graph fixes both dimensions (a param, or an input once m is known).
     const [r, c] = declared.map((d) => (d === "m" ? m : d));
@@ -173,7 +189,7 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     }
     const data = t.sink.finish();
     keptBytes += data.byteLength;
-    values.set(t.id, tensor(t.rows, t.cols, data));
+    tensors[t.source].set(t.id, tensor(t.rows, t.cols, data));
     learnM(t, t.mAxis === 0 ? t.rows : t.cols);
   }
 
@@ -212,12 +228,13 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     const t = parent.t!;
     switch (parent.kind) {
       case "top":
-        if (v === OBJECT) return void levels.push({ kind: "section", section: key as Section });
-        found.top.push({ file, field: key, line: json.line(), message: `${key} must be an object of id → nested arrays` });
-        if (container) levels.push({ kind: "skip" });
+        if (container) levels.push({ kind: v === OBJECT && key !== "graph" ? (key === "values" ? "values" : "section") : "skip", section: key as Section });
+        if (key === "graph") graphField = { value: container ? (v === ARRAY ? [] : {}) : v, line: json.line() };
+        else if (v !== OBJECT) (key === "values" ? outputIssues : sectionIssues).push({ file, field: key, line: json.line(), message: key === "values" ? "values must be an object of id → { shape, data }" : `${key} must be an object of id → nested arrays` });
         return;
+      case "values":
       case "section": {
-        const nt = startTensor(key, parent.section!);
+        const nt = parent.kind === "values" ? startTensor(key, graph.kinds.get(key) === "param" ? "params" : "inputs", "output") : startTensor(key, parent.section!, "data");
         if (v === OBJECT) return void ((nt.matrix = true), levels.push({ kind: "matrix", t: nt, root: true }));
         if (v === ARRAY) return void levels.push({ kind: "outer", t: nt, root: true });
         scalarTensor(nt, v);
@@ -304,10 +321,20 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
     write: (bytes) => json.write(bytes),
     end() {
       json.end();
-      return { values, issues: [...found.top, ...found.inputs, ...found.params] };
+      const names = new Set(topKeys.map((k) => k.name));
+      if (names.has("values") && !names.has("inputs") && !names.has("params")) {
+        const issues: Issue[] = topKeys.filter((k) => !OUTPUT_FIELDS.has(k.name)).map((k) => ({ file, field: k.name, line: k.line, message: `unknown field '${k.name}' (a --json output has ${[...OUTPUT_FIELDS].join(", ")})` }));
+        if (graphField && graphField.value !== graph.name) issues.push({ file, field: "graph", line: graphField.line, message: `this output is of graph '${String(graphField.value)}', not '${graph.name}'` });
+        return { values: tensors.output, issues: [...issues, ...outputIssues, ...found.output.inputs, ...found.output.params] };
+      }
+      const unknown = topKeys.filter((k) => k.name !== "inputs" && k.name !== "params").map((k) => ({ file, field: k.name, line: k.line, message: `unknown field '${k.name}' (a data file has inputs and params)` }));
+      return { values: tensors.data, issues: [...unknown, ...sectionIssues, ...found.data.inputs, ...found.data.params] };
     },
   };
 }
+
+/** The fields of a `run`/`grad` `--json` output, which `--data` takes too. */
+export const OUTPUT_FIELDS: ReadonlySet<string> = new Set(["graph", "dims", "convention", "loss", "values", "grads"]);
 
 const OBJECT = Symbol("object");
 const ARRAY = Symbol("array");

@@ -19,6 +19,7 @@ export interface ExplorerProblem {
   readonly seed: number;
   /** Batch size of the random inputs when there is no data file. */
   readonly m: number;
+  /** Laid out at the batch size of the data (or of the random inputs); other m: GET /api/layout?m=N. */
   readonly layout: GraphLayout;
   /** Equal keys mean equal structure: the page redraws the layout only when the key changes. */
   readonly layoutKey: string;

@@ -1,8 +1,11 @@
 /**
- * The explorer's HTTP server (node:http): the page (prebuilt into dist/explorer by the package build), `GET /api/problem` (the graph text, the
- * data, the layout) and `GET /api/events` (Server-Sent Events: `problem` when the graph or data file
- * changes on disk and still reads, `problem-error` with the message when it does not). The page runs the
- * runtime itself; the server lays out once, and again only when the graph's structure changes.
+ * The explorer's HTTP server (node:http): the page (prebuilt into dist/explorer by the package build),
+ * `GET /api/problem` (the graph text, the data, the layout), `GET /api/layout?m=N` (the layout for another
+ * batch size: boxes of tensors with 2 to 16 entries at that m have room to show them) and `GET /api/events`
+ * (Server-Sent Events: `problem` when the graph or data file changes on disk and still reads,
+ * `problem-error` with the message when it does not). The page runs the runtime itself; the server lays
+ * out once per structure and per set of tensors that show their entries (at most 17 sets: every m above
+ * 16 gives the same), and caches the result.
  *
  * Bound to 127.0.0.1 unless told otherwise. On a loopback address it also refuses requests whose Host is
  * not a loopback name, so a web page elsewhere cannot reach it through DNS rebinding.
@@ -24,6 +27,7 @@ import { DEFAULT_MAX_MEMORY, checkMemoryBudget, floatsItem, tensorItems, type Me
 import type { Graph } from "../graph/graph.ts";
 import { toRows } from "../tensor/tensor.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
+import { entryShapes } from "./boxEntries.ts";
 import type { ExplorerProblem } from "./explorerProblem.ts";
 import { readExplorerAssets, type Asset } from "./explorerAssets.ts";
 
@@ -59,9 +63,13 @@ const SECURITY_HEADERS = {
   "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
 };
 
+/** The largest m the layout endpoint answers for (the page's own limit on a batch is far lower). */
+const MAX_LAYOUT_M = 1 << 20;
+
 export async function startExplorerServer(options: ExplorerServerOptions): Promise<ExplorerServer> {
   const opts = { seed: 1, m: 4, host: "127.0.0.1", port: DEFAULT_PORT, watch: true, log: () => {}, ...options };
-  let problem = await readProblem(opts, 1, undefined);
+  const layouts = new LayoutCache();
+  let problem = await readProblem(opts, 1, layouts);
   const assets = await readExplorerAssets();
   const clients = new Set<ServerResponse>();
 
@@ -78,6 +86,18 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "only GET");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/api/problem") return send(res, 200, "application/json; charset=utf-8", JSON.stringify(problem));
+    if (path === "/api/layout") {
+      const text = new URL(req.url ?? "/", "http://localhost").searchParams.get("m") ?? "";
+      const m = /^\d{1,7}$/.test(text) ? Number(text) : NaN;
+      if (!(m >= 1 && m <= MAX_LAYOUT_M)) return send(res, 400, "text/plain; charset=utf-8", `m must be an integer from 1 to ${MAX_LAYOUT_M}`);
+      const graph = parseGraph(problem.graph.text, problem.graph.format, problem.graph.source);
+      const version = problem.version;
+      layouts.get(graph, m).then(
+        (layout) => send(res, 200, "application/json; charset=utf-8", JSON.stringify({ version, m, layout })),
+        (e) => send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}`),
+      );
+      return;
+    }
     if (path === "/api/events") {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", ...SECURITY_HEADERS });
       res.write(": gradstream explorer events\n\n");
@@ -100,7 +120,7 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
     // Reloads run one after another, so a slow read never overwrites a newer one.
     reloading = reloading.then(async () => {
       try {
-        problem = await readProblem(opts, problem.version + 1, problem);
+        problem = await readProblem(opts, problem.version + 1, layouts);
         opts.log(`reloaded ${watched.join(" and ")} (version ${problem.version})`);
         broadcast("problem", { version: problem.version });
       } catch (e) {
@@ -138,28 +158,53 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   };
 }
 
-/** Reads and checks the graph and data files; reuses the previous layout when the structure is the same. */
-async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath" | "seed" | "m">> & ExplorerServerOptions, version: number, previous: ExplorerProblem | undefined): Promise<ExplorerProblem> {
+/**
+ * Layouts by structure and by which tensors show their entries; only the current structure's are kept,
+ * so the cache holds at most 17 layouts.
+ */
+class LayoutCache {
+  private structure = "";
+  private readonly byEntries = new Map<string, Promise<GraphLayout>>();
+
+  get(graph: Graph, m: number): Promise<GraphLayout> {
+    const structure = layoutKey(graph);
+    if (structure !== this.structure) {
+      this.structure = structure;
+      this.byEntries.clear();
+    }
+    const key = JSON.stringify(entryShapes(graph, m));
+    let layout = this.byEntries.get(key);
+    if (!layout) {
+      layout = layoutGraph(graph, { values: true, m });
+      this.byEntries.set(key, layout);
+      layout.catch(() => this.byEntries.delete(key));
+    }
+    return layout;
+  }
+}
+
+/** Reads and checks the graph and data files; reuses a cached layout when the structure is the same. */
+async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath" | "seed" | "m">> & ExplorerServerOptions, version: number, layouts: LayoutCache): Promise<ExplorerProblem> {
   const ext = extname(opts.graphPath).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(ext)) throw new GradstreamError("USAGE", { file: opts.graphPath, message: "a graph file ends in .yaml, .yml or .json" });
   const format = ext === ".json" ? "json" : "yaml";
   const text = await readText(opts.graphPath, MAX_GRAPH_FILE_BYTES);
   const graph = parseGraph(text, format, opts.graphPath);
   let data: ExplorerProblem["data"] = null;
+  let m = opts.m;
   if (opts.dataPath) {
     // Streamed into tensors within the budget, checked as the CLI checks it, then handed to the page in the
     // { shape, data } form (the page draws absent params from init with the same seed, as the CLI does).
     const maxMemory = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
-    const checkBatchSize = (m: number) => checkMemoryBudget(servedItems(graph, m), { max: maxMemory, file: graph.source, holder: "serve", m, mFrom: opts.dataPath, raise: "--max-memory" });
+    const checkBatchSize = (at: number, atLeast?: boolean) => checkMemoryBudget(servedItems(graph, at), { max: maxMemory, file: graph.source, holder: "serve", m: at, atLeast, mFrom: opts.dataPath, raise: "--max-memory" });
     const contents = await readDataFile(opts.dataPath, graph, { maxMemory, raise: "--max-memory", checkBatchSize });
-    completeBindings({ values: new Map(contents.values), issues: [...contents.issues] }, graph, opts.seed, opts.dataPath);
+    m = completeBindings({ values: new Map(contents.values), issues: [...contents.issues] }, graph, opts.seed, opts.dataPath).m;
     const raw: { inputs: Record<string, unknown>; params: Record<string, unknown> } = { inputs: {}, params: {} };
     for (const [id, t] of contents.values) raw[graph.kinds.get(id) === "param" ? "params" : "inputs"][id] = { shape: t.shape, data: toRows(t) };
     data = { raw, source: opts.dataPath };
   }
-  const key = layoutKey(graph);
-  const layout: GraphLayout = previous?.layoutKey === key ? previous.layout : await layoutGraph(graph, { values: true });
-  return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: key };
+  const layout = await layouts.get(graph, m);
+  return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: layoutKey(graph) };
 }
 
 /** What serving a data file holds: its inputs and params, and the same as JSON for the page (~32 bytes a number). */

@@ -1,12 +1,15 @@
 /**
  * Lays a graph out with elkjs: layered, left to right (the features in the first layer, each param and
- * target just left of the node that reads it, the loss in the last), operand ports in fixed order on the west side, orthogonal edges, each edge labelled with the
- * symbolic shape of the tensor it carries. The result is plain data (JSON-safe, rounded, no elkjs
- * internals), so the CLI renders it and the server sends it to the explorer page as is.
+ * target just left of the node that reads it, the loss in the last) or top to bottom, operand ports in
+ * fixed order on the side the data comes from, orthogonal edges, each edge labelled with the symbolic
+ * shape of the tensor it carries. The result is plain data (JSON-safe, rounded, no elkjs internals), so
+ * the CLI renders it and the server sends it to the explorer page as is.
  *
  * @example
  * const layout = await layoutGraph(graph);            // boxes only
- * const live = await layoutGraph(graph, { values: true }); // room for value and gradient lines
+ * const live = await layoutGraph(graph, { values: true, m: 5 }); // room for values and gradients, and
+ *                                                      // for the entries of tensors of ≤ 16 entries at m = 5
+ * const tall = await layoutGraph(graph, { direction: "down" });  // for narrow pages (the README)
  * layout.edges.find((e) => e.target === "Z1")!.label  // "4×2"
  */
 import elkModule from "elkjs/lib/elk.bundled.js";
@@ -16,6 +19,7 @@ import { explainGraph } from "../graph/explainGraph.ts";
 import { getOp } from "../ops/registry.ts";
 import type { Shape } from "../ops/op.ts";
 import { FONT, textWidth, type ViewKind } from "./theme.ts";
+import { entryLines, entryShapes } from "./boxEntries.ts";
 
 export interface NodeBox {
   readonly id: string;
@@ -34,6 +38,8 @@ export interface NodeBox {
   readonly y: number;
   readonly width: number;
   readonly height: number;
+  /** The box has room for this many rows and columns of entries (value and gradient), when it shows them. */
+  readonly entries?: readonly [number, number];
 }
 
 export interface EdgeRoute {
@@ -56,15 +62,23 @@ export interface GraphLayout {
   readonly description?: string;
   /** The boxes have room for a value line and a gradient line. */
   readonly withValues: boolean;
+  /** Data flows to the right (the default) or down. */
+  readonly direction: LayoutDirection;
   readonly width: number;
   readonly height: number;
   readonly nodes: readonly NodeBox[];
   readonly edges: readonly EdgeRoute[];
 }
 
+export type LayoutDirection = "right" | "down";
+
 export interface LayoutOptions {
   /** Make room in each box for its value and gradient summary. */
   values?: boolean;
+  /** With values: the batch size, so tensors of 2 to 16 entries get room to show each entry. */
+  m?: number;
+  /** Which way data flows: "right" (default) or "down" (narrower, for a page column). */
+  direction?: LayoutDirection;
 }
 
 /** Box geometry shared with the renderer: where each line of a node's text sits. */
@@ -80,7 +94,24 @@ export const BOX = {
   heightWithValues: 88,
   /** Characters reserved for a summary line such as "∇ ‖·‖ −1.23457e−10". */
   summaryChars: 21,
+  /** Boxes showing entries: the first line's baseline, the line height, the gap between value and gradient. */
+  entriesTop: 53,
+  entryLine: 12,
+  entryGap: 5,
+  /** Width of the "val" / "grad" label, and of one entry (8 characters of FONT.entry). */
+  entryLabelWidth: 30,
+  entryWidth: 54,
 } as const;
+
+/** Where the lines of a box that shows entries sit: the value lines, then the gradient lines, then the bar. */
+export function entryGeometry(rows: number, cols: number): { lines: number[][]; valueY: number; gradY: number; barY: number; height: number; width: number } {
+  const lines = entryLines(rows, cols);
+  const valueY = BOX.entriesTop;
+  const gradY = valueY + lines.length * BOX.entryLine + BOX.entryGap;
+  const barY = gradY + (lines.length - 1) * BOX.entryLine + 8;
+  const perLine = Math.max(...lines.map((l) => l.length));
+  return { lines, valueY, gradY, barY, height: barY + BOX.barHeight + 8, width: 2 * BOX.padX + BOX.entryLabelWidth + perLine * BOX.entryWidth };
+}
 
 export const EDGE_LABEL_HEIGHT = 12;
 
@@ -92,14 +123,18 @@ const elk = new ElkClass();
 
 export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Promise<GraphLayout> {
   const withValues = options.values ?? false;
+  const direction = options.direction ?? "right";
+  const entries = withValues && options.m !== undefined ? entryShapes(graph, options.m) : {};
   const boxes = describeNodes(graph);
   const targets = lossTargets(graph);
+  const [inSide, outSide] = direction === "right" ? ["WEST", "EAST"] : ["NORTH", "SOUTH"];
   const children: ElkNode[] = boxes.map((b) => {
     const operands = b.kind === "input" || b.kind === "param" ? 0 : graph.nodes.find((n) => n.id === b.id)!.in.length;
+    const shown = entries[b.id] ? entryGeometry(...entries[b.id]) : undefined;
     return {
       id: b.id,
-      width: boxWidth(b, withValues),
-      height: withValues ? BOX.heightWithValues : BOX.heightPlain,
+      width: Math.max(boxWidth(b, withValues), shown?.width ?? 0),
+      height: shown ? shown.height : withValues ? BOX.heightWithValues : BOX.heightPlain,
       layoutOptions: {
         "elk.portConstraints": "FIXED_ORDER",
         // Features enter at the left edge. Params and targets are left free: elkjs then puts each in the
@@ -108,9 +143,10 @@ export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Pr
         ...(b.isCost ? { "elk.layered.layering.layerConstraint": "LAST" } : {}),
       },
       ports: [
-        // elkjs orders ports clockwise, so on the west side a higher index sits higher: operand 0 on top.
-        ...Array.from({ length: operands }, (_, slot) => ({ id: `${b.id}.in${slot}`, width: 1, height: 1, layoutOptions: { "elk.port.side": "WEST", "elk.port.index": String(operands - 1 - slot) } })),
-        { id: `${b.id}.out`, width: 1, height: 1, layoutOptions: { "elk.port.side": "EAST" } },
+        // elkjs orders ports clockwise: on the west side a higher index sits higher (operand 0 on top), on
+        // the north side a higher index sits further right (operand 0 on the left).
+        ...Array.from({ length: operands }, (_, slot) => ({ id: `${b.id}.in${slot}`, width: 1, height: 1, layoutOptions: { "elk.port.side": inSide, "elk.port.index": String(direction === "right" ? operands - 1 - slot : slot) } })),
+        { id: `${b.id}.out`, width: 1, height: 1, layoutOptions: { "elk.port.side": outSide } },
       ],
     };
   });
@@ -126,7 +162,7 @@ export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Pr
     id: "root",
     layoutOptions: {
       "elk.algorithm": "layered",
-      "elk.direction": "RIGHT",
+      "elk.direction": direction === "right" ? "RIGHT" : "DOWN",
       "elk.edgeRouting": "ORTHOGONAL",
       "elk.edgeLabels.placement": "CENTER",
       "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
@@ -144,7 +180,7 @@ export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Pr
   const placed = new Map((result.children ?? []).map((c) => [c.id, c]));
   const nodes: NodeBox[] = boxes.map((b) => {
     const c = placed.get(b.id)!;
-    return { ...b, x: round(c.x!), y: round(c.y!), width: round(c.width!), height: round(c.height!) };
+    return { ...b, x: round(c.x!), y: round(c.y!), width: round(c.width!), height: round(c.height!), ...(entries[b.id] ? { entries: entries[b.id] } : {}) };
   });
   const routes: EdgeRoute[] = (result.edges as ElkExtendedEdge[]).map((e) => {
     const [source, rest] = e.id.split("->");
@@ -154,7 +190,7 @@ export async function layoutGraph(graph: Graph, options: LayoutOptions = {}): Pr
     const label = e.labels![0];
     return { id: e.id, source, target, slot: Number(slot), label: label.text!, points, labelBox: { x: round(label.x!), y: round(label.y!), width: round(label.width!), height: round(label.height!) } };
   });
-  return { name: graph.name, ...(graph.description ? { description: graph.description } : {}), withValues, width: round(result.width!), height: round(result.height!), nodes, edges: routes };
+  return { name: graph.name, ...(graph.description ? { description: graph.description } : {}), withValues, direction, width: round(result.width!), height: round(result.height!), nodes, edges: routes };
 }
 
 /**

@@ -9,8 +9,9 @@
  * const svg = renderSvg(await layoutGraph(graph, { values: true }), { summaries, m: 4 });
  * await writeFile("planar-tanh.svg", svg);
  */
-import { BOX, EDGE_LABEL_HEIGHT, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
-import type { Summaries } from "./nodeSummaries.ts";
+import { BOX, EDGE_LABEL_HEIGHT, entryGeometry, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
+import type { NodeSummary, Summaries } from "./nodeSummaries.ts";
+import { formatEntry } from "./boxEntries.ts";
 import { escapeXml } from "./escapeXml.ts";
 import { COLORS, FONT, KIND_STYLE, VIEW_KINDS, textWidth } from "./theme.ts";
 
@@ -29,13 +30,16 @@ export interface RenderOptions {
 const DECADES = 6;
 const HEADER_PLAIN = 30;
 const HEADER_WITH_DESCRIPTION = 48;
-const LEGEND_HEIGHT = 24;
+const LEGEND_LINE = 18;
+/** The legend wraps to the drawing's width, but never narrower than this. */
+const MIN_LEGEND_WIDTH = 330;
 
 export function renderSvg(layout: GraphLayout, options: RenderOptions = {}): string {
   const { summaries, m, selected, header = true } = options;
-  const top = (header ? (layout.description ? HEADER_WITH_DESCRIPTION : HEADER_PLAIN) : 4) + LEGEND_HEIGHT;
-  const legend = renderLegend(top - LEGEND_HEIGHT + 14, summaries !== undefined);
+  const headerHeight = header ? (layout.description ? HEADER_WITH_DESCRIPTION : HEADER_PLAIN) : 4;
   const headerWidth = header ? Math.max(textWidth(layout.description ?? "", 12), textWidth(layout.name, 16)) + 16 : 0;
+  const legend = renderLegend(headerHeight + 14, summaries !== undefined, Math.max(layout.width, headerWidth, MIN_LEGEND_WIDTH) - 16);
+  const top = headerHeight + legend.height;
   const width = Math.ceil(Math.max(layout.width, legend.width + 16, headerWidth));
   const height = Math.ceil(top + layout.height);
   const scaleOf = gradientScale(layout, summaries);
@@ -66,7 +70,7 @@ function renderEdge(e: EdgeRoute, gradFraction: number | undefined): string {
   const parts = [`<g class="gs-edge" data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}" data-slot="${e.slot}">`];
   if (gradFraction !== undefined && gradFraction > 0) {
     // The gradient band runs under the arrow, from the target back to the source, as the gradient flows.
-    parts.push(`<path class="gs-grad" d="${d}" fill="none" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="${num(2 + 9 * gradFraction)}" stroke-linejoin="round" marker-start="url(#gs-back)"/>`);
+    parts.push(`<path class="gs-grad" d="${d}" fill="none" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="${bandWidth(gradFraction)}" stroke-linejoin="round" marker-start="url(#gs-back)"/>`);
   }
   parts.push(`<path class="gs-fwd" d="${d}" fill="none" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/>`);
   const { x, y, width } = e.labelBox;
@@ -87,49 +91,108 @@ function renderNode(n: NodeBox, s: Summaries[string] | undefined, gradFraction: 
   parts.push(`<text x="${BOX.padX}" y="${BOX.titleY}" font-size="${FONT.title}" font-weight="700" fill="${COLORS.text}">${escapeXml(n.id)}</text>`);
   parts.push(`<text x="${BOX.padX}" y="${BOX.subtitleY}" font-size="${FONT.small}" fill="${COLORS.muted}">${escapeXml(n.subtitle)}</text>`);
   if (n.oneOverM) {
-    const why = `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
+    const why = oneOverMTitle(n, m);
     parts.push(`<g class="gs-one-over-m"><title>${escapeXml(why)}</title><rect x="${num(n.width - 46)}" y="6" width="40" height="17" rx="8.5" fill="${COLORS.oneOverM}"/><text x="${num(n.width - 26)}" y="18.5" text-anchor="middle" font-size="11" font-weight="700" fill="#ffffff">×1/m</text></g>`);
   }
   if (s) {
     const track = n.width - 2 * BOX.padX;
-    parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">val ${escapeXml(s.valueText)}</text>`);
-    parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">grad ${escapeXml(s.gradText)}</text>`);
-    parts.push(`<rect x="${BOX.padX}" y="${BOX.barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
-    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${BOX.barY}" width="${num(track * gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
+    const shown = showsEntriesIn(n, s);
+    const barY = shown ? renderEntries(parts, s.entries!) : BOX.barY;
+    if (!shown) {
+      parts.push(`<text class="gs-value" x="${BOX.padX}" y="${BOX.valueY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.value}">${escapeXml(valueLine(s))}</text>`);
+      parts.push(`<text class="gs-gradient" x="${BOX.padX}" y="${BOX.gradY}" font-family="${FONT.mono}" font-size="${FONT.small}" fill="${COLORS.gradient}">${escapeXml(gradLine(s))}</text>`);
+    }
+    parts.push(`<rect x="${BOX.padX}" y="${barY}" width="${num(track)}" height="${BOX.barHeight}" rx="2" fill="#e2e8f0"/>`);
+    parts.push(`<rect class="gs-grad-bar" x="${BOX.padX}" y="${barY}" width="${barWidth(n, gradFraction)}" height="${BOX.barHeight}" rx="2" fill="${COLORS.gradient}"/>`);
   }
   parts.push(`</g>`);
   return parts.join("");
 }
 
-function renderLegend(y: number, withValues: boolean): { svg: string; width: number } {
-  const parts: string[] = [`<g class="gs-legend" font-size="11" fill="${COLORS.text}">`];
-  let x = 8;
-  for (const kind of VIEW_KINDS) {
+/** Every entry of the value, then of the gradient, right-aligned in columns; returns where the bar goes. */
+function renderEntries(parts: string[], e: NonNullable<NodeSummary["entries"]>): number {
+  const geo = entryGeometry(e.rows, e.cols);
+  const block = (kind: "value" | "grad", data: ArrayLike<number>, top: number, color: string) => {
+    parts.push(`<g class="gs-entries-${kind}" font-family="${FONT.mono}" font-size="${FONT.entry}" fill="${color}">`);
+    parts.push(`<text x="${BOX.padX}" y="${top}" font-size="${FONT.small}">${kind === "value" ? "val" : "grad"}</text>`);
+    geo.lines.forEach((line, l) =>
+      line.forEach((i, k) => {
+        const x = BOX.padX + BOX.entryLabelWidth + (k + 1) * BOX.entryWidth - 4;
+        parts.push(`<text class="gs-entry" data-index="${i}" data-full="${data[i]}" x="${x}" y="${top + l * BOX.entryLine}" text-anchor="end">${escapeXml(formatEntry(data[i]))}</text>`);
+      }),
+    );
+    parts.push(`</g>`);
+  };
+  block("value", e.value, geo.valueY, COLORS.value);
+  block("grad", e.grad, geo.gradY, COLORS.gradient);
+  return geo.barY;
+}
+
+/** The legend's items, set left to right and wrapped to `maxWidth`; its height includes the space below it. */
+function renderLegend(y: number, withValues: boolean, maxWidth: number): { svg: string; width: number; height: number } {
+  const items: { width: number; draw: (x: number, y: number) => string }[] = VIEW_KINDS.map((kind) => {
     const { fill, stroke, label } = KIND_STYLE[kind];
-    parts.push(`<rect x="${x}" y="${y - 9}" width="14" height="11" rx="3" fill="${fill}" stroke="${stroke}"/><text x="${x + 18}" y="${y}">${escapeXml(label)}</text>`);
-    x += 18 + textWidth(label, 11) + 12;
-  }
-  parts.push(`<rect x="${x}" y="${y - 10}" width="34" height="13" rx="6.5" fill="${COLORS.oneOverM}"/><text x="${x + 17}" y="${y}" text-anchor="middle" font-weight="700" fill="#ffffff">×1/m</text>`);
+    return { width: 18 + textWidth(label, 11), draw: (x, y) => `<rect x="${x}" y="${y - 9}" width="14" height="11" rx="3" fill="${fill}" stroke="${stroke}"/><text x="${x + 18}" y="${y}">${escapeXml(label)}</text>` };
+  });
   const oneOverM = "where the 1/m enters";
-  parts.push(`<text x="${x + 39}" y="${y}">${oneOverM}</text>`);
-  x += 39 + textWidth(oneOverM, 11) + 12;
+  items.push({ width: 39 + textWidth(oneOverM, 11), draw: (x, y) => `<rect x="${x}" y="${y - 10}" width="34" height="13" rx="6.5" fill="${COLORS.oneOverM}"/><text x="${x + 17}" y="${y}" text-anchor="middle" font-weight="700" fill="#ffffff">×1/m</text><text x="${x + 39}" y="${y}">${oneOverM}</text>` });
   if (withValues) {
     const fwd = "value (forward)";
     const back = "gradient dJ/dx (backward; width ~ log size)";
-    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/><text x="${x + 26}" y="${y}" fill="${COLORS.value}">${fwd}</text>`);
-    x += 26 + textWidth(fwd, 11) + 12;
-    parts.push(`<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="7"/><text x="${x + 26}" y="${y}" fill="${COLORS.gradient}">${back}</text>`);
-    x += 26 + textWidth(back, 11);
+    items.push({ width: 26 + textWidth(fwd, 11), draw: (x, y) => `<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.forward}" stroke-width="1.3" marker-end="url(#gs-arrow)"/><text x="${x + 26}" y="${y}" fill="${COLORS.value}">${fwd}</text>` });
+    items.push({ width: 26 + textWidth(back, 11), draw: (x, y) => `<path d="M${x},${y - 4} L${x + 20},${y - 4}" stroke="${COLORS.gradient}" stroke-opacity="0.35" stroke-width="7"/><text x="${x + 26}" y="${y}" fill="${COLORS.gradient}">${back}</text>` });
+  }
+  const parts: string[] = [`<g class="gs-legend" font-size="11" fill="${COLORS.text}">`];
+  let x = 8;
+  let line = 0;
+  let width = 0;
+  for (const item of items) {
+    if (x > 8 && x + item.width > 8 + maxWidth) {
+      x = 8;
+      line++;
+    }
+    parts.push(item.draw(x, y + line * LEGEND_LINE));
+    width = Math.max(width, x + item.width);
+    x += item.width + 12;
   }
   parts.push(`</g>`);
-  return { svg: parts.join(""), width: x };
+  return { svg: parts.join(""), width, height: (line + 1) * LEGEND_LINE + 6 };
+}
+
+/*
+ * The parts of the drawing that change with the numbers, for `renderSvg` and for the explorer's in-place
+ * update (web/graphPatch.ts), so both draw the same; `structureKey` names everything else that depends on
+ * the options: when it changes, the drawing is made anew.
+ */
+
+/** Box text for a summary: "val ‖·‖ 1.23", "grad = 0.05". */
+export const valueLine = (s: NodeSummary) => `val ${s.valueText}`;
+export const gradLine = (s: NodeSummary) => `grad ${s.gradText}`;
+export const barWidth = (n: NodeBox, gradFraction: number) => num((n.width - 2 * BOX.padX) * gradFraction);
+export const bandWidth = (gradFraction: number) => num(2 + 9 * gradFraction);
+export function oneOverMTitle(n: NodeBox, m: number | undefined): string {
+  return `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
+}
+
+/** The box shows every entry (its layout made room for this shape), rather than the two summary lines. */
+export function showsEntriesIn(n: NodeBox, s: NodeSummary): boolean {
+  return !!(s.entries && n.entries && s.entries.rows === n.entries[0] && s.entries.cols === n.entries[1]);
+}
+
+/** What fixes the drawing's elements for given numbers: the layout, the selection, which boxes show entries, which edges carry a band. */
+export function structureKey(layout: GraphLayout, options: RenderOptions): string {
+  const { summaries, selected, header = true } = options;
+  const scaleOf = gradientScale(layout, summaries);
+  const entries = summaries ? layout.nodes.filter((n) => summaries[n.id] && showsEntriesIn(n, summaries[n.id])).map((n) => n.id) : [];
+  const bands = summaries ? layout.edges.filter((e) => scaleOf(e.source) > 0).map((e) => e.id) : [];
+  return JSON.stringify([layout.width, layout.height, layout.nodes.length, header, selected ?? "", summaries ? 1 : 0, entries, bands]);
 }
 
 /**
  * Maps an id to the size of its gradient in [0, 1] on a log scale relative to the largest gradient in
  * the graph (the cost's own gradient, always 1, is left out: it would set the scale for nothing).
  */
-function gradientScale(layout: GraphLayout, summaries: Summaries | undefined): (id: string) => number {
+export function gradientScale(layout: GraphLayout, summaries: Summaries | undefined): (id: string) => number {
   if (!summaries) return () => 0;
   const cost = layout.nodes.find((n) => n.isCost)?.id;
   let largest = 0;

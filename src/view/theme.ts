@@ -33,6 +33,8 @@ export const FONT = {
   title: 14,
   small: 11,
   edge: 10,
+  /** The entries of small tensors inside their boxes. */
+  entry: 10,
   /** Width of a character as a fraction of the font size, generous so text fits whatever font is used. */
   charWidth: 0.62,
 } as const;

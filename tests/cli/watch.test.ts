@@ -46,22 +46,22 @@ describe("gradstream watch", () => {
     const err: string[] = [];
     session = await startWatch(w.graph, { data: w.data, seed: 1, m: 4 }, (l) => out.push(l), (l) => err.push(l));
     const first = { inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[1, 0, 1]] } };
-    await until(() => out.some((l) => l.startsWith("[epoch 0]")), "first epoch");
-    expect(out.find((l) => l.startsWith("[epoch 0]"))).toContain(`J = ${expectedLoss(planar, first)}`);
+    await until(() => out.some((l) => l.startsWith("[update 0]")), "first update");
+    expect(out.find((l) => l.startsWith("[update 0]"))).toContain(`J = ${expectedLoss(planar, first)}`);
 
     // A real edit of the data file: new labels.
     const second = { inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[0, 0, 1]] } };
     writeFileSync(w.data, JSON.stringify(second));
-    await until(() => out.some((l) => l.startsWith("[epoch 1]")), "epoch 1");
-    expect(out.find((l) => l.startsWith("[epoch 1]"))).toContain(`J = ${expectedLoss(planar, second)}`);
+    await until(() => out.some((l) => l.startsWith("[update 1]")), "update 1");
+    expect(out.find((l) => l.startsWith("[update 1]"))).toContain(`J = ${expectedLoss(planar, second)}`);
 
-    // A bad edit: ragged rows. The error names the file and the tensor; no new epoch.
+    // A bad edit: ragged rows. The error names the file and the tensor; no new update.
     writeFileSync(w.data, JSON.stringify({ inputs: { X: [[1, 2, 3], [0.5, -1]], Y: [[0, 0, 1]] } }));
     await until(() => err.length > 0, "error");
     expect(err[0]).toContain(w.data);
     expect(err[0]).toContain("node X");
     expect(err[0]).toMatch(/ragged/);
-    expect(out.filter((l) => l.startsWith("[epoch"))).toHaveLength(2);
+    expect(out.filter((l) => l.startsWith("[update"))).toHaveLength(2);
 
     // A bad graph edit: an undefined input; the last good runtime stays.
     writeFileSync(w.graph, planar.replace("in: [Z1]", "in: [Q]"));
@@ -71,27 +71,27 @@ describe("gradstream watch", () => {
     // Fix both (the graph by an editor-style rename over the old file): it resumes with the fixed state.
     const third = { inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[1, 1, 0]] } };
     writeFileSync(w.data, JSON.stringify(third));
-    await until(() => out.filter((l) => l.startsWith("[epoch")).length === 3, "epoch after the data fix");
+    await until(() => out.filter((l) => l.startsWith("[update")).length === 3, "update after the data fix");
     expect(out.at(-1)).toContain(`J = ${expectedLoss(planar, third)}`);
     const tmp = join(w.dir, "g.yaml.tmp");
     writeFileSync(tmp, planar.replace("W2: { shape: [1, 4], init: { normal: 0.01 } }", "W2: { shape: [1, 4], init: { normal: 0.5 } }"));
     renameSync(tmp, w.graph);
     await until(() => out.filter((l) => l.startsWith("watching")).length === 2, "graph reload");
-    await until(() => out.at(-1)!.startsWith("[epoch 0]"), "first epoch of the new graph");
+    await until(() => out.at(-1)!.startsWith("[update 0]"), "first update of the new graph");
     const fixed = readFileSync(w.graph, "utf8");
     expect(out.at(-1)).toContain(`J = ${expectedLoss(fixed, third)}`);
   });
 
-  it("runs as a CLI process and prints each epoch", async () => {
+  it("runs as a CLI process and prints each update", async () => {
     const w = workspace();
     copyFileSync(join(repo, "graphs/planar-tanh.yaml"), w.graph);
     const child = spawn(process.execPath, [join(repo, "dist/bin/gradstream.js"), "watch", w.graph, "--data", w.data], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (b) => (stdout += b));
     try {
-      await until(() => stdout.includes("[epoch 0]"), "CLI first epoch", 15000);
+      await until(() => stdout.includes("[update 0]"), "CLI first update", 15000);
       writeFileSync(w.data, JSON.stringify({ inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[0, 1, 1]] } }));
-      await until(() => stdout.includes("[epoch 1]"), "CLI epoch 1", 15000);
+      await until(() => stdout.includes("[update 1]"), "CLI update 1", 15000);
       expect(stdout).toContain(`J = ${expectedLoss(planar, { inputs: { X: [[1, 2, 3], [0.5, -1, 2]], Y: [[0, 1, 1]] } })}`);
     } finally {
       child.kill("SIGINT");

@@ -77,7 +77,13 @@ const tensorLike = fc.oneof(
   { weight: 2, arbitrary: rows.chain((d) => fc.record({ shape: fc.oneof(fc.constant([d.length, Array.isArray(d[0]) ? d[0].length : 1]), fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }))), data: fc.constant(d) })) },
 );
 const section = (ids: string[]) => fc.dictionary(fc.constantFrom(...ids), tensorLike, { maxKeys: 3 });
-const dataFile = fc.record({ inputs: section(["X", "Y", "W", "Q"]), params: section(["W", "b", "X"]), extra: fc.constant(1) }, { requiredKeys: [] });
+const plainFile = fc.record({ inputs: section(["X", "Y", "W", "Q"]), params: section(["W", "b", "X"]), extra: fc.constant(1) }, { requiredKeys: [] });
+// A `run`/`grad` --json output, which --data takes too: inputs and params from `values`, the rest ignored.
+const outputFile = fc.record(
+  { graph: fc.constantFrom("two-inputs", "other"), dims: fc.constant({ m: 3 }), loss: finite, values: fc.oneof(section(["X", "Y", "W", "b", "Z", "Q"]), junk), grads: section(["X", "Z"]), inputs: section(["X"]), stray: fc.constant(1) },
+  { requiredKeys: ["values"] },
+);
+const dataFile = fc.oneof(plainFile, outputFile);
 const cuts = fc.array(fc.nat(), { maxLength: 6 });
 
 describe("the streamed reader agrees with the object checks", () => {

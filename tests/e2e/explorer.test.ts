@@ -4,26 +4,27 @@
  * the graph must be drawn; after an input is changed on the page, J and the gradients on the page must
  * equal what `gradstream grad --json` computes for the same data; a gradient step must move each param
  * by −lr·dJ/dparam as the CLI computes it; invalid values must be refused with a message while the last
- * good state stays.
+ * good state stays; the slider stays on its entry; small tensors show every entry in their box (L's
+ * gradient reads 1/m in each sample); the header names the batch loaded; the page says "update", never
+ * "epoch", for a recomputation. (Training, the decision boundary and the cost chart: explorerTraining;
+ * every shipped graph, zoom, pan and large tensors: explorerGraphs.)
  *
  * Chromium missing is a failure, not a skip: `.ci/run` installs it (`apt-get install -y chromium`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { loadGraph } from "../../src/node/loadGraph.ts";
 import { allIds, type Graph } from "../../src/graph/graph.ts";
 import { REPO, runCli } from "../helpers/runCli.ts";
+import { formatNumber } from "../../src/cli/format.ts";
+import { PATIENCE, launchChromium, openPage } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const GRAPH = "graphs/planar-tanh.yaml";
 const DATA = "tests/view/planar-data.json";
-/** Waits for the page are guards against hanging, not timed assertions. */
-const PATIENCE = 60_000;
 
 interface Matrix {
   data: number[][];
@@ -40,7 +41,7 @@ let context: BrowserContext | undefined;
 let page: Page;
 let graph: Graph;
 let data: { inputs: Record<string, number[][]>; params: Record<string, number[][]> };
-const problems: string[] = [];
+let problems: string[] = [];
 
 async function startServer(): Promise<string> {
   const child = spawn(process.execPath, [join(REPO, "dist/bin/gradstream.js"), "serve", GRAPH, "--data", DATA, "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
@@ -101,22 +102,12 @@ async function expectPageEquals(reference: GradJson, selected: string): Promise<
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Debian's chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this). The explorer test needs a real browser.`);
   dir = await mkdtemp(join(tmpdir(), "gradstream-e2e-"));
   graph = await loadGraph(join(REPO, GRAPH));
   data = JSON.parse(await readFile(join(REPO, DATA), "utf8"));
   const url = await startServer();
-  context = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1400, height: 1000 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
-  await page.locator("body[data-ready=true]").waitFor({ timeout: PATIENCE });
+  context = await launchChromium(dir);
+  ({ page, problems } = await openPage(context, url));
 }, 180_000);
 
 afterAll(async () => {
@@ -135,6 +126,25 @@ describe("gradstream serve, in Chromium", () => {
     expect(await page.locator("#graph svg .gs-edge").count()).toBe(graph.nodes.reduce((k, n) => k + n.in.length, 0));
     expect(await page.locator('#graph [data-id="J"] .gs-one-over-m').count()).toBe(1);
     await expect.poll(() => page.locator("#one-over-m").getAttribute("data-m")).toBe("5");
+  });
+
+  it("names the batch loaded, counts updates (never epochs), and shows every entry of small tensors in their boxes", async () => {
+    expect(await page.locator('[data-testid="batch"]').textContent()).toBe(`data file ${DATA} · m = 5`);
+    expect(await page.locator("#updates").textContent()).toBe("0 updates · 0 optimizer steps · m = 5");
+    expect(await page.locator("body").innerText()).not.toMatch(/epoch/i);
+    // L is [1, m]: at m = 5 its box shows its five losses and five gradients dJ/dLᵢ = 1/m.
+    const grads = page.locator('#graph [data-id="L"] .gs-entries-grad .gs-entry');
+    expect(await grads.allTextContents()).toEqual(["0.2", "0.2", "0.2", "0.2", "0.2"]);
+    for (const full of await grads.evaluateAll((els) => els.map((e) => e.getAttribute("data-full")))) expect(Number(full)).toBe(1 / 5);
+    const values = await page.locator('#graph [data-id="L"] .gs-entries-value .gs-entry').evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-full"))));
+    expect(values).toHaveLength(5);
+    // The box's entries are the per-sample losses: their mean is J.
+    expectClose(values.reduce((a, b) => a + b, 0) / 5, await pageCost(), "mean of L's entries");
+    // W1 is 4×2: eight entries in its box, as the value grid has them.
+    expect(await page.locator('#graph [data-id="W1"] .gs-entries-value .gs-entry').count()).toBe(8);
+    // Z1 is 4×m = 20 entries: too many for the box, which shows norms.
+    expect(await page.locator('#graph [data-id="Z1"] .gs-entry').count()).toBe(0);
+    expect(await page.locator('#graph [data-id="Z1"] .gs-value').textContent()).toMatch(/^val ‖·‖ /);
   });
 
   it("shows the values and gradients the CLI computes for the same data", async () => {
@@ -168,7 +178,7 @@ describe("gradstream serve, in Chromium", () => {
       const expected = reference.values.W1.data[row][col] - 0.5 * reference.grads.W1.data[row][col];
       expectClose(Number(await cell.getAttribute("data-full")), expected, `W1[${row}][${col}] after one step`);
     }
-    expect(await page.locator("#epoch").textContent()).toContain("1 step");
+    expect(await page.locator("#updates").textContent()).toContain("1 optimizer step ");
   });
 
   it("drives the focused entry with the slider", async () => {
@@ -186,6 +196,31 @@ describe("gradstream serve, in Chromium", () => {
     // The slider snaps to its step; the entry takes the slider's value.
     expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(await step);
     expect(await pageCost()).not.toBe(cost);
+  });
+
+  it("keeps the slider on the focused entry through gradient steps (regression: its caption kept the old value and dragging did nothing)", async () => {
+    await selectNode("W1");
+    const cell = page.locator('[data-testid="value-grid"] [data-row="0"][data-col="0"]');
+    await cell.click();
+    const slider = page.locator('[data-testid="slider"]');
+    const caption = page.locator('[data-testid="slider-label"]');
+    const before = await cell.getAttribute("data-full");
+    await page.locator('button[data-steps="10"]').click();
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(before);
+    const now = Number(await cell.getAttribute("data-full"));
+    await expect.poll(() => caption.textContent(), { timeout: 5000 }).toContain(`W1[0][0] = ${formatNumber(now, 8)}`);
+    expect(Number(await slider.inputValue())).toBeCloseTo(now, 12);
+    const cost = await pageCost();
+    const target = now + 0.5;
+    await slider.fill(String(target));
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).not.toBe(String(now));
+    expect(Math.abs(Number(await cell.getAttribute("data-full")) - target)).toBeLessThanOrEqual(Number(await slider.getAttribute("step")));
+    expect(await pageCost()).not.toBe(cost);
+    // Through a reset too: back to the initial params, and the caption follows.
+    await page.locator("#reset").click();
+    await expect.poll(() => cell.getAttribute("data-full"), { timeout: PATIENCE }).toBe(String(data.params.W1[0][0]));
+    expect(await caption.textContent()).toBe(`W1[0][0] = ${formatNumber(data.params.W1[0][0], 8)}`);
+    expect(Number(await slider.inputValue())).toBeCloseTo(data.params.W1[0][0], 12);
   });
 
   it("refuses a non-number and a wrong shape with a message, and keeps the last good state", async () => {
@@ -208,15 +243,35 @@ describe("gradstream serve, in Chromium", () => {
   });
 
   it("changes m to a new random batch and shows the new 1/m", async () => {
+    await page.locator("#source").selectOption("random");
     await page.locator("#m").fill("7");
-    await page.locator("#new-batch").click();
+    await page.locator("#load").click();
     await expect.poll(() => page.locator("#one-over-m").getAttribute("data-m"), { timeout: PATIENCE }).toBe("7");
     expect(await page.locator("#one-over-m").textContent()).toContain(`1/m = ${Number((1 / 7).toPrecision(6))}`);
     expect(await page.locator('[data-testid="error"]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid="batch"]').textContent()).toBe("random batch · m = 7 · seed 1");
+    // The server lays the graph out again for m = 7 (L's box now holds seven entries), each dJ/dLᵢ = 1/7.
+    const grads = page.locator('#graph [data-id="L"] .gs-entries-grad .gs-entry');
+    await expect.poll(() => grads.count(), { timeout: PATIENCE }).toBe(7);
+    expect(await grads.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-full"))))).toEqual(Array(7).fill(1 / 7));
+    expect(await page.locator("#history .mark text").allTextContents()).toContain("m = 7");
     await page.locator("#m").fill("0");
-    await page.locator("#new-batch").click();
+    await page.locator("#load").click();
     await expect.poll(() => page.locator('[data-testid="error"]').textContent(), { timeout: PATIENCE }).toContain("m must be an integer");
     expect(await page.locator("#one-over-m").getAttribute("data-m")).toBe("7");
+  });
+
+  it("clears and disables the slider when its entry is gone (a smaller m)", async () => {
+    await selectNode("X");
+    const cell = page.locator('[data-testid="value-grid"] [data-row="1"][data-col="6"]');
+    await cell.click();
+    const slider = page.locator('[data-testid="slider"]');
+    expect(await slider.isEnabled()).toBe(true);
+    await page.locator("#m").fill("4");
+    await page.locator("#load").click();
+    await expect.poll(() => page.locator('[data-testid="slider-label"]').textContent(), { timeout: PATIENCE }).toContain("X[1][6] is gone: X is now 2×4");
+    expect(await slider.isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="value-grid"] [data-full]').count()).toBe(8);
   });
 
   it("logged no errors in the browser console", () => {

@@ -11,6 +11,7 @@ import { initParams } from "../../src/data/initParams.ts";
 import { generateDataset } from "../../src/datasets/generateDataset.ts";
 import { decisionGrid } from "../../src/train/decisionGrid.ts";
 import { trainingPlotSvg } from "../../src/train/trainingPlotSvg.ts";
+import { decisionArea } from "../../src/train/decisionBoundaryPanel.ts";
 import { xmlProblems } from "./xmlProblems.ts";
 
 const polylinePoints = (svg: string) => {
@@ -69,6 +70,28 @@ describe("trainingPlotSvg", () => {
     const samples = svg.slice(start, svg.indexOf("</g>", start));
     expect(samples.match(/<circle /g)).toHaveLength(60);
     expect(trainingPlotSvg(plot)).toBe(svg);
+  });
+
+  it("tiles the decision area exactly: neighbouring cells share their edges (regression: hairline gaps between rows)", async () => {
+    const graph = await loadGraph(fileURLToPath(new URL("../../graphs/planar-tanh.yaml", import.meta.url)));
+    const set = generateDataset("flower", { m: 80, seed: 2 });
+    const grid = decisionGrid(graph, Object.fromEntries(initParams(graph, 5)), set.X, 160)!;
+    const box = { x: 80.5, y: 70, width: 380, height: 380 };
+    const rects = [...decisionArea(grid, box).matchAll(/<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"/g)].map((m) => m.slice(1).map(Number));
+    const rows = new Map<number, number[][]>();
+    for (const r of rects) rows.set(r[1], [...(rows.get(r[1]) ?? []), r]);
+    expect(rows.size).toBe(160);
+    const tops = [...rows.keys()].sort((a, b) => a - b);
+    expect(tops[0]).toBe(box.y);
+    tops.forEach((top, i) => {
+      const row = rows.get(top)!.sort((a, b) => a[0] - b[0]);
+      const bottom = top + row[0][3];
+      for (const r of row) expect(r[3]).toBe(row[0][3]);
+      expect(Math.abs(bottom - (i + 1 < tops.length ? tops[i + 1] : box.y + box.height)), `row at ${top}`).toBeLessThan(1e-9);
+      expect(row[0][0]).toBe(box.x);
+      for (let k = 1; k < row.length; k++) expect(Math.abs(row[k - 1][0] + row[k - 1][2] - row[k][0])).toBeLessThan(1e-9);
+      expect(Math.abs(row.at(-1)![0] + row.at(-1)![2] - (box.x + box.width))).toBeLessThan(1e-9);
+    });
   });
 
   it("has no decision boundary for a regression or for inputs that are not 2-D", async () => {

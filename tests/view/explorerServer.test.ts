@@ -90,6 +90,26 @@ describe("explorer server", () => {
     expect(problem.layout.nodes.map((n) => n.id).sort()).toEqual(["A1", "A2", "J", "L", "W1", "W2", "X", "Y", "Z1", "Z2", "b1", "b2"]);
   });
 
+  it("lays out for another m: boxes of tensors with 2 to 16 entries get room for them, the same layout above m = 16", async () => {
+    const problem: ExplorerProblem = JSON.parse((await get("/api/problem")).body);
+    const entries = (layout: ExplorerProblem["layout"]) => Object.fromEntries(layout.nodes.filter((n) => n.entries).map((n) => [n.id, n.entries]));
+    // The random batch has m = 4: every tensor with m columns has at most 16 entries, and shows them, as do the small params.
+    expect(entries(problem.layout)).toEqual({ X: [2, 4], Y: [1, 4], W1: [4, 2], b1: [4, 1], W2: [1, 4], Z1: [4, 4], A1: [4, 4], Z2: [1, 4], A2: [1, 4], L: [1, 4] });
+    const at = async (m: string) => {
+      const res = await get(`/api/layout?m=${m}`);
+      return { status: res.status, body: res.status === 200 ? (JSON.parse(res.body) as { version: number; m: number; layout: ExplorerProblem["layout"] }) : undefined };
+    };
+    const ten = (await at("10")).body!;
+    expect(ten.m).toBe(10);
+    expect(entries(ten.layout)).toEqual({ Y: [1, 10], W1: [4, 2], b1: [4, 1], W2: [1, 4], Z2: [1, 10], A2: [1, 10], L: [1, 10] });
+    const big = (await at("400")).body!.layout;
+    expect(entries(big)).toEqual({ W1: [4, 2], b1: [4, 1], W2: [1, 4] });
+    expect((await at("17")).body!.layout).toEqual(big);
+    const l = big.nodes.find((n) => n.id === "L")!;
+    expect(ten.layout.nodes.find((n) => n.id === "L")!.height).toBeGreaterThan(l.height);
+    for (const bad of ["0", "-1", "abc", "1e3", "2.5", "99999999", ""]) expect((await at(bad)).status, bad).toBe(400);
+  });
+
   it("refuses other hosts, other methods and unknown paths", async () => {
     expect((await get("/", { host: "evil.example:80" })).status).toBe(403);
     expect((await get("/api/problem", { host: `localhost:${server.port}` })).status).toBe(200);

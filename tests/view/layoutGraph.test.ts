@@ -2,7 +2,9 @@
  * The elkjs layout of every shipped graph, checked by its geometry rather than by a picture: every id has
  * a box, every operand an edge labelled with the shape the graph file implies, edges are orthogonal and
  * run left to right into the operand's own port (operand 0 on top), features sit in the first layer and
- * the loss in the last, and the result is plain, JSON-safe, deterministic data.
+ * the loss in the last, and the result is plain, JSON-safe, deterministic data. Laid out top to bottom,
+ * the same holds turned a quarter (edges run down, operand 0 on the left). With a batch size, boxes of
+ * tensors with 2 to 16 entries get room for every entry.
  */
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
@@ -10,7 +12,8 @@ import { join } from "node:path";
 import { loadGraph } from "../../src/node/loadGraph.ts";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { allIds } from "../../src/graph/graph.ts";
-import { layoutGraph, layoutKey } from "../../src/view/layoutGraph.ts";
+import { entryGeometry, layoutGraph, layoutKey } from "../../src/view/layoutGraph.ts";
+import { entryShapes } from "../../src/view/boxEntries.ts";
 import { getOp } from "../../src/ops/registry.ts";
 import { REPO } from "../helpers/runCli.ts";
 
@@ -66,6 +69,46 @@ describe.each(graphFiles)("layout of graphs/%s", (file) => {
     // In the first layer: no box lies wholly to its left (boxes of one layer differ in width and are centred).
     const firstLayerEnds = Math.min(...layout.nodes.map((n) => n.x + n.width));
     for (const d of features) expect(layout.nodes.find((n) => n.id === d.id)!.x, d.id).toBeLessThan(firstLayerEnds);
+  });
+
+  it("runs top to bottom with direction down: edges go down into the operand's port, operand 0 on the left, the loss lowest", async () => {
+    const graph = await loadGraph(join(REPO, "graphs", file));
+    const layout = await layoutGraph(graph, { values: true, direction: "down" });
+    expect(layout.direction).toBe("down");
+    const box = new Map(layout.nodes.map((n) => [n.id, n]));
+    for (const node of graph.nodes) {
+      const ends = node.in.map((ref, slot) => {
+        const e = layout.edges.find((x) => x.target === node.id && x.slot === slot)!;
+        const [s, t] = [box.get(ref)!, box.get(node.id)!];
+        const [start, end] = [e.points[0], e.points[e.points.length - 1]];
+        expect(start[1], `${e.id} leaves its source's bottom`).toBeGreaterThanOrEqual(s.y + s.height);
+        expect(end[1], `${e.id} enters its target's top`).toBeLessThanOrEqual(t.y);
+        expect(end[0]).toBeGreaterThan(t.x);
+        expect(end[0]).toBeLessThan(t.x + t.width);
+        for (let i = 1; i < e.points.length; i++) expect(e.points[i - 1][0] === e.points[i][0] || e.points[i - 1][1] === e.points[i][1]).toBe(true);
+        return end[0];
+      });
+      for (let i = 1; i < ends.length; i++) expect(ends[i], `${node.id}: operand ${i} enters left of operand ${i - 1}`).toBeGreaterThan(ends[i - 1]);
+    }
+    const lossBox = box.get(graph.loss)!;
+    expect(lossBox.y).toBe(Math.max(...layout.nodes.map((n) => n.y)));
+    // Narrower than it is tall: the point of laying it out down.
+    expect(layout.width).toBeLessThan(layout.height);
+  });
+
+  it("makes room, at a batch size, for every entry of the tensors with 2 to 16 of them", async () => {
+    const graph = await loadGraph(join(REPO, "graphs", file));
+    for (const m of [3, 17]) {
+      const layout = await layoutGraph(graph, { values: true, m });
+      const shown = entryShapes(graph, m);
+      expect(Object.fromEntries(layout.nodes.filter((n) => n.entries).map((n) => [n.id, n.entries])), `m = ${m}`).toEqual(shown);
+      for (const n of layout.nodes) {
+        if (!n.entries) continue;
+        const geometry = entryGeometry(n.entries[0], n.entries[1]);
+        expect(n.width, `${n.id} at m = ${m}`).toBeGreaterThanOrEqual(geometry.width);
+        expect(n.height, `${n.id} at m = ${m}`).toBeGreaterThanOrEqual(geometry.height);
+      }
+    }
   });
 
   it("is plain data: deterministic, JSON-safe, with no elkjs internals", async () => {

@@ -140,6 +140,25 @@ loss: J
         close(Number(attrs["data-grad"]), scalar ? g[0][0] : norm(g));
       }
       expect(svg).toContain("val = 0.57796"); // J, as the box prints it
+      // At m = 5 the tensors of 2 to 16 entries show every one, value and gradient: L's gradient is 1/m in each.
+      const shown = new Set<string>();
+      let node = "";
+      let block = "";
+      const lossGrads: number[] = [];
+      for (const m of svg.matchAll(/<g class="gs-node[^"]*" data-id="(\w+)"|<g class="gs-entries-(value|grad)"|<text class="gs-entry" data-index="(\d+)" data-full="([^"]*)"/g)) {
+        if (m[1]) node = m[1];
+        else if (m[2]) block = m[2];
+        else {
+          shown.add(node);
+          if (node === "L" && block === "grad") lossGrads.push(Number(m[4]));
+          const rows = (block === "value" ? reference.values : reference.grads)[node].data;
+          const cols = rows[0].length;
+          const i = Number(m[3]);
+          expect(Math.abs(Number(m[4]) - rows[Math.floor(i / cols)][i % cols]), `${node} ${block}[${i}]`).toBeLessThanOrEqual(1e-13 * Math.max(1, Math.abs(rows[Math.floor(i / cols)][i % cols])));
+        }
+      }
+      expect([...shown].sort()).toEqual(["A2", "L", "W1", "W2", "X", "Y", "Z2", "b1"]);
+      expect(lossGrads).toEqual([0.2, 0.2, 0.2, 0.2, 0.2]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
