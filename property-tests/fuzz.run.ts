@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fuzzCase, writeCase, runInProcess, runInChild, assertOutcome, type Limits } from "./fuzz.ts";
+import { fuzzCase, writeCase, runInProcess, runInChild, assertOutcome, budgetOf, type Limits } from "./fuzz.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1000" }, seed: { type: "string" }, path: { type: "string" }, "child-every": { type: "string", default: "100" } } });
 const runs = Number(values.runs);
@@ -23,7 +23,7 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(childEvery) || chil
   console.error("usage: npm run fuzz -- [--runs N] [--seed S] [--child-every K]");
   process.exit(2);
 }
-const LIMITS: Limits = { maxMs: 20_000, maxRssBytes: 1.5 * 2 ** 30 };
+const LIMITS: Limits = { maxMs: 20_000, maxRss: (c) => budgetOf(c) + 256 * 2 ** 20 };
 
 const root = mkdtempSync(join(tmpdir(), "gradstream-fuzz-"));
 const tally = new Map<string, number>();

@@ -7,7 +7,8 @@
  * - no stack trace, no "internal error";
  * - nothing a terminal acts on (control and bidi characters) in the output;
  * - every message names the file it is about (when the command line itself is valid);
- * - the case took less than a time bound, and (child processes) less memory than a bound.
+ * - the case took less than a time bound, and a child process peaked under the case's memory budget
+ *   (`--max-memory`, default 1 GiB) plus a fixed allowance for Node, the modules and the file being read.
  *
  * Mutations: structure (values replaced by hostile ones, keys deleted, renamed to reserved or unicode names,
  * subtrees copied, nested deep), types, sizes (dimensions up to 2²⁰, shapes of 10⁶ elements), unicode
@@ -27,6 +28,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { main } from "../src/cli/main.ts";
 import { opNames } from "../src/ops/registry.ts";
 import { escapeControls } from "../src/escapeControls.ts";
+import { memorySize } from "../src/cli/options.ts";
+import { DEFAULT_MAX_MEMORY } from "../src/graph/memoryBudget.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 
@@ -326,6 +329,7 @@ function commandLine(command: FuzzCase["command"], hasData: boolean, csv: boolea
   const flag = (name: string, value: fc.Arbitrary<{ v: string; ok: boolean }>): fc.Arbitrary<Part> => fc.option(value.map((x) => ({ args: [name, x.v], ok: x.ok })), { nil: undefined });
   const bool = (name: string): fc.Arbitrary<Part> => fc.option(fc.constant({ args: [name], ok: true }), { nil: undefined });
   const parts: fc.Arbitrary<Part>[] = hasData ? [fc.constant<Part>({ args: ["--data", "{data}"], ok: true })] : [];
+  if (command !== "explain") parts.push(flag("--max-memory", optionValue(fc.constantFrom("16M", "64M", "256M", "512M", "1G"))));
   if (command === "run" || command === "grad") parts.push(flag("--seed", seed), hasData ? fc.constant(undefined) : flag("--m", smallM), bool("--json"));
   if (command === "grad") parts.push(flag("--convention", optionValue(fc.constantFrom("autodiff", "dls"))));
   if (command === "explain") parts.push(bool("--json"));
@@ -451,8 +455,14 @@ export function runInChild(paths: CasePaths, killMs: number): Promise<Outcome> {
 export interface Limits {
   /** A case must end within this. */
   maxMs: number;
-  /** Peak resident memory of a child process. */
-  maxRssBytes: number;
+  /** The largest peak resident memory a child process may reach, for this case. */
+  maxRss: (c: FuzzCase) => number;
+}
+
+/** The memory budget a case runs under: its `--max-memory`, or the default 1 GiB. */
+export function budgetOf(c: FuzzCase): number {
+  const i = c.options.indexOf("--max-memory");
+  return i >= 0 && c.validOptions ? memorySize(c.options[i + 1]) : DEFAULT_MAX_MEMORY;
 }
 
 /** What a terminal acts on: C0 controls but newline, DEL, C1, bidi controls. */
@@ -483,5 +493,6 @@ export function assertOutcome(c: FuzzCase, paths: CasePaths, o: Outcome, limits:
     fail(`a message that names no file of the case: ${escapeControls(line, 300)}`);
   }
   if (o.ms > limits.maxMs) fail(`took ${Math.round(o.ms)} ms, more than ${limits.maxMs}`);
-  if (o.peakRssBytes !== undefined && o.peakRssBytes > limits.maxRssBytes) fail(`peak memory ${(o.peakRssBytes / 2 ** 20).toFixed(0)} MiB, more than ${(limits.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  const maxRss = limits.maxRss(c);
+  if (o.peakRssBytes !== undefined && o.peakRssBytes > maxRss) fail(`peak memory ${(o.peakRssBytes / 2 ** 20).toFixed(0)} MiB, more than ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
 }

@@ -16,7 +16,8 @@ export type ErrorCode =
   | "IO" // a file cannot be read or written
   | "USAGE" // a command line is wrong, or a library function is called with a wrong argument or option
   | "COMPUTE" // a computation failed (e.g. a non-finite value where one is not allowed)
-  | "DISPOSED"; // a runtime was used after dispose()
+  | "DISPOSED" // a runtime was used after dispose()
+  | "MEMORY"; // the tensors a command would hold exceed its memory budget, or one exceeds the per-tensor limit
 
 export interface Issue {
   /** The file the issue is in, as the user named it. */
@@ -61,10 +62,21 @@ export class GradstreamError extends Error {
 
   constructor(code: ErrorCode, issues: Issue | Issue[] | string) {
     const list = typeof issues === "string" ? [{ message: issues }] : Array.isArray(issues) ? issues : [issues];
-    super(list.map(formatIssue).join("\n"));
+    super(summarise(list));
     this.code = code;
     this.issues = list;
   }
+}
+
+/** Issues printed in an error's message; the rest are counted (all of them stay in `issues`). */
+export const MAX_ISSUES_SHOWN = 50;
+
+/** The message of an error: its first MAX_ISSUES_SHOWN issues, one a line, then how many more there are. */
+function summarise(issues: readonly Issue[]): string {
+  const lines = issues.slice(0, MAX_ISSUES_SHOWN).map(formatIssue);
+  const more = issues.length - MAX_ISSUES_SHOWN;
+  if (more > 0) lines.push(`${issues[0].file ? `${issues[0].file}: ` : ""}… and ${more} more issue${more > 1 ? "s" : ""} (${issues.length} in all; fix these first)`);
+  return lines.join("\n");
 }
 
 /** Ids that could reach an object's prototype if used as keys; refused wherever an id is read. */

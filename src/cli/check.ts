@@ -19,7 +19,8 @@ import { COMPARISONS, type ComparisonName } from "../verify/checkScaling.ts";
 import type { ScalingPropertyResult } from "../verify/scalingProperty.ts";
 import type { Graph } from "../graph/graph.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { budgetCheck, checkPlan } from "./memoryPlans.ts";
 import { display, printableJson } from "./format.ts";
 
 const MAX_M = 1 << 16;
@@ -48,6 +49,7 @@ interface CheckOptions {
   fdCoords: number;
   chunk?: number;
   json?: boolean;
+  maxMemory: number;
 }
 
 export function checkCommand(): Command {
@@ -61,11 +63,14 @@ export function checkCommand(): Command {
     .option("--fd-coords <n>", "entries per param checked by finite differences (0: skip)", nonNegativeInt("--fd-coords"), 16)
     .option("--chunk <n>", "per-sample gradients held in memory at once (default: as many as fit in 1 MiB)", positiveInt("--chunk", 4096))
     .option("--json", "machine-readable output")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: CheckOptions) => {
       const graph = await loadGraphAndWarn(graphPath);
-      const data = opts.data ? await loadData(opts.data, graph, 1) : undefined;
+      const budget = budgetCheck(graph, "check", opts.maxMemory, (m) => checkPlan(graph, m, opts), opts.data);
+      const data = opts.data ? await loadData(opts.data, graph, 1, { maxMemory: opts.maxMemory, raise: "--max-memory", checkBatchSize: budget }) : undefined;
       if (data && opts.m) throw new GradstreamError("USAGE", { file: opts.data, message: `--m cannot be used with --data: the data file fixes m = ${data.m}` });
       const mSpec = opts.m ?? { min: 1, max: 16 };
+      if (!data) budget("min" in mSpec ? mSpec.max : Math.max(...mSpec));
       const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
       // fast-check is loaded only when a check runs, so the other commands start without it.
       const { checkScalingProperty } = await import("../verify/scalingProperty.ts");

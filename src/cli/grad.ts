@@ -11,7 +11,8 @@ import { scale } from "../tensor/kernels.ts";
 import { perSamplePower } from "../graph/explainGraph.ts";
 import { loadProblem } from "./loadProblem.ts";
 import { display, formatMatrix, formatNumber, mapJson, printableJson, summary } from "./format.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { gradPlan } from "./memoryPlans.ts";
 
 export type Convention = "autodiff" | "dls";
 
@@ -41,8 +42,9 @@ export function gradCommand(): Command {
         .choices(["autodiff", "dls"])
         .default("autodiff"),
     )
-    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention }) => {
-      const p = await loadProblem(graphPath, opts);
+    .addOption(maxMemoryOption())
+    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention; maxMemory: number }) => {
+      const p = await loadProblem(graphPath, opts, "grad", (graph, m) => gradPlan(graph, m, opts));
       const values = forward(p.graph, p.values);
       assertFinite(p.graph, values, "value");
       const grads = inConvention(p.graph, backward(p.graph, values), p.m, opts.convention);

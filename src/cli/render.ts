@@ -11,7 +11,8 @@ import { GradstreamError } from "../errors.ts";
 import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { gradPlan } from "./memoryPlans.ts";
 import { display } from "./format.ts";
 
 interface RenderOptions {
@@ -20,6 +21,7 @@ interface RenderOptions {
   values?: boolean;
   seed: number;
   m: number;
+  maxMemory: number;
   direction: "right" | "down";
 }
 
@@ -32,6 +34,7 @@ export function renderCommand(): Command {
     .option("--values", "show values and gradients for random inputs (batch size --m, --seed) when there is no --data")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used with --values", positiveInt("--m"), 4)
+    .addOption(maxMemoryOption())
     .addOption(new Option("--direction <way>", "which way data flows: right (wide) or down (narrow, for a page column)").choices(["right", "down"]).default("right"))
     .action(async (graphPath: string, opts: RenderOptions) => {
       // Loaded here, not at the top: elkjs takes a few hundred ms to load, which the other commands need not pay.
@@ -40,7 +43,7 @@ export function renderCommand(): Command {
       let svg: string;
       let name: string;
       if (withValues) {
-        const p = await loadProblem(graphPath, opts);
+        const p = await loadProblem(graphPath, opts, "render", (graph, m) => gradPlan(graph, m, {}));
         const values = forward(p.graph, p.values);
         const summaries = nodeSummaries(p.graph, values, backward(p.graph, values));
         svg = renderSvg(await layoutGraph(p.graph, { values: true, m: p.m, direction: opts.direction }), { summaries, m: p.m });

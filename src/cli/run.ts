@@ -13,7 +13,8 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { classProbabilities, predictClasses } from "../train/predictClasses.ts";
 import { loadProblem } from "./loadProblem.ts";
 import { display, formatMatrix, mapJson, matrixJson, formatNumber, printableJson } from "./format.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { runPlan } from "./memoryPlans.ts";
 
 export function runCommand(): Command {
   return new Command("run")
@@ -23,8 +24,9 @@ export function runCommand(): Command {
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used when there is no --data", positiveInt("--m"), 4)
     .option("--json", "machine-readable output: every value at full precision")
-    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean }) => {
-      const p = await loadProblem(graphPath, opts);
+    .addOption(maxMemoryOption())
+    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; maxMemory: number }) => {
+      const p = await loadProblem(graphPath, opts, "run", (graph, m) => runPlan(graph, m, opts));
       const values = forward(p.graph, p.values);
       assertFinite(p.graph, values, "value");
       const loss = values.get(p.graph.loss)!.data[0];

@@ -29,7 +29,8 @@ import { decisionGrid } from "../train/decisionGrid.ts";
 import { targetClasses } from "../train/predictClasses.ts";
 import { trainingPlotSvg } from "../train/trainingPlotSvg.ts";
 import { dataFileJson } from "../train/dataFileJson.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { budgetCheck, trainPlan } from "./memoryPlans.ts";
 import { trainProgress } from "./trainProgress.ts";
 import { display, printableJson } from "./format.ts";
 
@@ -53,6 +54,7 @@ interface TrainOptions {
   out?: string;
   plot?: string;
   json?: boolean;
+  maxMemory: number;
 }
 
 const DEFAULT_ITERATIONS = 1000;
@@ -80,6 +82,7 @@ export function trainCommand(): Command {
     .option("--out <file>", "write the trained params, with the inputs, as a data file (JSON) that run, grad, check, render and serve load")
     .option("--plot <file>", "write an SVG of the loss curve (and, for 2-D inputs, the decision boundary)")
     .option("--json", "print a machine-readable summary instead of the text report")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: TrainOptions) => {
       await train(graphPath, opts);
     });
@@ -88,15 +91,18 @@ export function trainCommand(): Command {
 async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
   const graph = await loadGraphAndWarn(graphPath);
-  const { inputs, params, set, origin } = await loadTrainingData(graph, opts);
+  const stepsFor = (m: number) => opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * batchesPerEpoch(m, opts.batchSize) : DEFAULT_ITERATIONS);
+  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv") });
+  const checkBatchSize = budgetCheck(graph, "train", opts.maxMemory, plan, opts.data);
+  const { inputs, params, set, origin } = await loadTrainingData(graph, { ...opts, checkBatchSize });
   const absent = absentClasses(graph, inputs, opts.data ?? graph.source, set?.classNames);
   if (absent) console.error(formatIssue(absent));
   const batchIds = graph.inputs.filter((d) => d.shape[1] === "m").map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
-  const steps = opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * perEpoch : DEFAULT_ITERATIONS);
+  const steps = stepsFor(m);
   const optimizer = createOptimizer(opts.optimizer, opts);
-  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed });
+  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
   const batching = perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`;
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);

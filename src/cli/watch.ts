@@ -18,12 +18,16 @@ import { createRuntime, type Runtime } from "../runtime/createRuntime.ts";
 import type { Snapshot } from "../runtime/snapshot.ts";
 import { norm } from "../tensor/tensor.ts";
 import { display, formatNumber } from "./format.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { budgetCheck, watchPlan } from "./memoryPlans.ts";
+import { DEFAULT_MAX_MEMORY } from "../graph/memoryBudget.ts";
 
 interface WatchOptions {
   data?: string;
   seed: number;
   m: number;
+  /** The memory budget (--max-memory); default 1 GiB. */
+  maxMemory?: number;
 }
 
 /** Emits (debounced) whenever `file` is written or replaced; watches its folder so editors that save by rename are seen. */
@@ -46,6 +50,7 @@ export function watchCommand(): Command {
     .option("--data <file>", "data file (JSON) with inputs and optionally params")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used when there is no --data", positiveInt("--m"), 4)
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: WatchOptions) => {
       const session = await startWatch(graphPath, opts, (line) => console.log(line), (line) => console.error(line));
       await new Promise<void>((done) => {
@@ -79,7 +84,7 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
   let printing: Subscription | undefined;
 
   const start = (g: Graph, b: Bindings) => {
-    const next = createRuntime(g, { inputs: pick(g, b, "input"), params: pick(g, b, "param"), seed: opts.seed });
+    const next = createRuntime(g, { inputs: pick(g, b, "input"), params: pick(g, b, "param"), seed: opts.seed, maxMemory: opts.maxMemory });
     printing?.unsubscribe();
     runtime?.dispose();
     runtime = next;
@@ -130,8 +135,13 @@ function messageOf(e: unknown): string {
   return e instanceof GradstreamError ? e.message : `gradstream: internal error (please report it): ${escapeControls(String((e as Error)?.stack ?? e), 4000)}`;
 }
 
+/** The graph's inputs and params, from the data file or random; what the runtime will hold is checked first. */
 async function bind(graph: Graph, opts: WatchOptions): Promise<Bindings> {
-  return opts.data ? loadData(opts.data, graph, opts.seed) : randomBindings(graph, opts.m, opts.seed);
+  const maxMemory = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+  const check = budgetCheck(graph, "watch", maxMemory, (m) => watchPlan(graph, m), opts.data);
+  if (opts.data) return loadData(opts.data, graph, opts.seed, { maxMemory, raise: "--max-memory", checkBatchSize: check });
+  check(opts.m);
+  return randomBindings(graph, opts.m, opts.seed);
 }
 
 function pick(graph: Graph, b: Bindings, kind: "input" | "param") {

@@ -7,6 +7,7 @@ import type { Issue } from "../errors.ts";
 import { getOp, opNames } from "../ops/registry.ts";
 import type { Attrs, Dim, OpDef, Shape } from "../ops/op.ts";
 import { showShape, UNKNOWN_DIM } from "../ops/op.ts";
+import { MAX_ELEMENTS } from "../tensor/tensor.ts";
 import { lossAncestors, type Graph, type IdKind, type NodeDecl } from "./graph.ts";
 import { didYouMean } from "./didYouMean.ts";
 import type { GraphFile } from "./schema.ts";
@@ -37,7 +38,12 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
     shape: d.shape as [number, number],
     init: d.init ?? { normal: 0.01 },
   }));
-  for (const d of inputs) declare(d.id, "input", "inputs"), shapes.set(d.id, d.shape);
+  for (const d of inputs) {
+    declare(d.id, "input", "inputs");
+    const tooBig = overLimit(d.shape);
+    if (tooBig) issues.push({ node: d.id, field: "shape", path: ["inputs", d.id, "shape"], message: `an input of ${tooBig}` });
+    else shapes.set(d.id, d.shape);
+  }
   for (const d of params) declare(d.id, "param", "params"), shapes.set(d.id, d.shape);
 
   const declared: NodeDecl[] = [];
@@ -98,7 +104,7 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
     if (ok) usable.add(node.id);
   }
 
-  const order = topologicalOrder(declared, kinds, issues);
+  const order = topologicalOrder(declared, issues);
 
   // Shapes in topological order. Downstream of a mistake (a node that is not usable, or whose shape rule
   // failed) shapes are still inferred, with UNKNOWN_DIM for what the mistake hides, but no shape issue is
@@ -110,11 +116,12 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
     const op = getOp(node.op);
     if (usable.has(node.id) && operandShapes.every((s) => s !== undefined) && !node.in.some((ref) => partial.has(ref))) {
       const result = op!.shape(operandShapes as Shape[], node.attrs);
-      if (typeof result !== "string") {
+      const tooBig = typeof result === "string" ? undefined : overLimit(result);
+      if (typeof result !== "string" && !tooBig) {
         shapes.set(node.id, result);
         continue;
       }
-      issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: result });
+      issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: tooBig ? `${node.op} gives ${tooBig}` : (result as string) });
     }
     partial.add(node.id);
     shapes.set(node.id, op && node.in.length === op.operands.length ? partialShape(op.shape, operandShapes, node.attrs) : UNKNOWN_SHAPE);
@@ -180,15 +187,33 @@ function partialShape(rule: OpDef["shape"], operands: readonly (Shape | undefine
   }
 }
 
-/** Kahn's algorithm; nodes left over lie on a cycle, which is reported with its path. */
-function topologicalOrder(nodes: readonly NodeDecl[], kinds: ReadonlyMap<string, IdKind>, issues: Located[]): NodeDecl[] {
+/**
+ * A shape over the per-tensor limit, described ("[1048576,1048576]: 1099511627776 elements, over …"), or
+ * undefined. Dimensions are at most 2^20 each (the schema checks declared ones, and every op's result takes
+ * its dimensions from its operands'), but a product such as matmul's can reach 2^40 elements: refused here,
+ * when the graph is read, not when evaluating it runs out of memory. A shape with m is checked at the actual
+ * m, before anything is allocated (memoryBudget.ts).
+ */
+function overLimit(shape: Shape): string | undefined {
+  const [r, c] = shape;
+  if (typeof r !== "number" || typeof c !== "number" || r * c <= MAX_ELEMENTS) return undefined;
+  return `${showShape(shape)}: ${r * c} elements, over the limit of ${MAX_ELEMENTS} (2^26) per tensor`;
+}
+
+/**
+ * Kahn's algorithm; the nodes it cannot order lie on a cycle or downstream of one. Those are split into
+ * strongly connected components (Tarjan's algorithm, once over the stuck nodes: linear), and each component
+ * that holds a cycle is reported once, with one cycle through it as its path. A node downstream of a cycle
+ * is in a component of its own and is not reported: fixing the cycle frees it.
+ */
+function topologicalOrder(nodes: readonly NodeDecl[], issues: Located[]): NodeDecl[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const pending = new Map<string, number>();
   const readers = new Map<string, string[]>();
   for (const n of nodes) {
-    const deps = n.in.filter((ref) => byId.has(ref) && ref !== n.id);
-    pending.set(n.id, new Set(deps).size);
-    for (const d of new Set(deps)) (readers.get(d) ?? readers.set(d, []).get(d)!).push(n.id);
+    const deps = new Set(n.in.filter((ref) => byId.has(ref) && ref !== n.id));
+    pending.set(n.id, deps.size);
+    for (const d of deps) (readers.get(d) ?? readers.set(d, []).get(d)!).push(n.id);
   }
   const ready = nodes.filter((n) => pending.get(n.id) === 0).map((n) => n.id);
   const order: NodeDecl[] = [];
@@ -202,32 +227,93 @@ function topologicalOrder(nodes: readonly NodeDecl[], kinds: ReadonlyMap<string,
     }
   }
   if (order.length < nodes.length) {
-    const stuck = new Set(nodes.filter((n) => !order.includes(n)).map((n) => n.id));
-    const reported = new Set<string>();
-    for (const start of stuck) {
-      if (reported.has(start)) continue;
-      const path = findCycle(start, byId, stuck);
-      // Nodes downstream of a cycle are stuck too and walk into the same cycle: report each cycle once.
-      if (!path || path.some((id) => reported.has(id))) continue;
-      path.forEach((id) => reported.add(id));
+    const stuck = nodes.filter((n) => pending.get(n.id)! > 0);
+    const operandsOf = (id: string) => byId.get(id)!.in.filter((ref) => ref !== id && pending.get(ref)! > 0);
+    for (const component of stronglyConnected(stuck.map((n) => n.id), operandsOf)) {
+      if (component.length < 2) continue; // a node that reads itself is reported where its operands are checked
+      const path = cycleThrough(component, operandsOf);
       issues.push({ node: path[0], field: "in", path: ["nodes", path[0], "in"], message: `cycle: ${[...path, path[0]].join(" → ")}` });
     }
   }
-  void kinds;
   return order;
 }
 
-function findCycle(start: string, byId: ReadonlyMap<string, NodeDecl>, stuck: ReadonlySet<string>): string[] | undefined {
-  // Walk operands inside the stuck set until an id repeats; the repeat closes the cycle.
-  const seen = new Map<string, number>();
-  const path: string[] = [];
-  let id: string | undefined = start;
-  while (id !== undefined && !seen.has(id)) {
-    seen.set(id, path.length);
-    path.push(id);
-    id = byId.get(id)!.in.find((ref) => stuck.has(ref) && ref !== id);
+/**
+ * Tarjan's strongly connected components over `ids`, following `next`, without recursion (a graph of 10⁵
+ * nodes would overflow the call stack). Components come in the order Tarjan finishes them.
+ */
+export function stronglyConnected(ids: readonly string[], next: (id: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    // Each frame: a node and how many of its successors have been visited.
+    const frames: { id: string; succ: readonly string[]; i: number }[] = [];
+    const enter = (id: string) => {
+      index.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, succ: next(id), i: 0 });
+    };
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.i < f.succ.length) {
+        const w = f.succ[f.i++];
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(f.id, Math.min(low.get(f.id)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) {
+        const parent = frames[frames.length - 1].id;
+        low.set(parent, Math.min(low.get(parent)!, low.get(f.id)!));
+      }
+      if (low.get(f.id) === index.get(f.id)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== f.id);
+        components.push(component);
+      }
+    }
   }
-  if (id === undefined) return undefined;
-  // Report the cycle in data-flow order (an operand before its reader).
-  return path.slice(seen.get(id)).reverse();
+  return components;
+}
+
+/**
+ * One cycle inside a strongly connected component: from the node where the search entered the component, a
+ * breadth-first search along operands back to it, so the path is a shortest one. Returned in data-flow order (an operand
+ * before its reader), starting at the node whose operand closes the cycle.
+ */
+function cycleThrough(component: readonly string[], operandsOf: (id: string) => readonly string[]): string[] {
+  const inside = new Set(component);
+  const start = component[component.length - 1]; // Tarjan pops the component's root last: the first visited
+  const cameFrom = new Map<string, string>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
+    for (const ref of operandsOf(id)) {
+      if (!inside.has(ref)) continue;
+      if (ref === start) {
+        // start reads … reads id reads start: walk back to start, which lists the cycle reader-first.
+        const readerFirst = [id];
+        for (let at = id; at !== start; ) readerFirst.push((at = cameFrom.get(at)!));
+        return readerFirst; // [id, …, start]: each element is an operand of the one after it
+      }
+      if (!cameFrom.has(ref)) {
+        cameFrom.set(ref, id);
+        queue.push(ref);
+      }
+    }
+  }
+  return [...component]; // unreachable: a component of two or more nodes has a cycle through every node
 }

@@ -13,6 +13,7 @@ import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
 import { graphFileSchema, idSchema, inputSchema, nodeSchema, paramSchema, type GraphFile } from "./schema.ts";
 import { buildGraph } from "./buildGraph.ts";
+import { lineIndex } from "./lineIndex.ts";
 
 /** Graph files larger than this are refused before they are parsed. */
 export const MAX_GRAPH_FILE_BYTES = 4 * 1024 * 1024;
@@ -30,15 +31,10 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   const syntax: Issue[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
   if (!syntax.length) syntax.push(...duplicateKeys(doc, lines, file));
   // The parser can report one mistake twice (once per stage that meets it); say it once.
-  const unique = syntax.filter((issue, i) => syntax.findIndex((o) => o.line === issue.line && o.message === issue.message) === i);
+  const said = new Set<string>();
+  const unique = syntax.filter((issue) => !said.has(`${issue.line}\u0000${issue.message}`) && said.add(`${issue.line}\u0000${issue.message}`));
   if (unique.length) throw new GradstreamError("GRAPH_SYNTAX", unique);
-  const lineOf = (path: readonly (string | number)[]): number | undefined => {
-    for (let p = path.length; p >= 0; p--) {
-      const node = doc.getIn(path.slice(0, p), true);
-      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+  const lineOf = lineIndex(doc, lines);
 
   let raw: unknown;
   try {

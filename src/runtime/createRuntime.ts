@@ -41,6 +41,7 @@
  */
 import { Observable, type Subscriber, Subscription } from "rxjs";
 import { produce } from "immer";
+import { DEFAULT_MAX_MEMORY, checkMemoryBudget, runtimeItems } from "../graph/memoryBudget.ts";
 import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { allIds, lossAncestors } from "../graph/graph.ts";
@@ -124,6 +125,12 @@ export interface RuntimeInit {
   seed?: number;
   /** Batch size of the random inputs used for inputs that are not given. Default 4. */
   m?: number;
+  /**
+   * The bytes its values and gradients may take (and the previous ones, kept while a transaction runs), at
+   * the batch size it starts with and at every batch size set later. Over it, creating the runtime or the
+   * transaction that changes m throws GradstreamError "MEMORY" before allocating. Default 1 GiB.
+   */
+  maxMemory?: number;
 }
 
 export interface RuntimeStats {
@@ -353,6 +360,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const missingInputs = graph.inputs.filter((d) => !given.has(d.id));
     const firstGiven = graph.inputs.find((d) => given.has(d.id) && d.shape.includes("m"));
     const batch = firstGiven ? given.get(firstGiven.id)!.shape[firstGiven.shape.indexOf("m")] : (init.m ?? 4);
+    checkBudget(batch); // before drawing any input or param
     const initial = new Map<string, Tensor>();
     if (missingInputs.length) for (const [id, t] of randomInputs(graph, batch, seed)) if (!given.has(id)) initial.set(id, t);
     const absentParams = new Set(graph.params.filter((p) => !given.has(p.id)).map((p) => p.id));
@@ -365,6 +373,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       c.changedAt = 0;
       c.verifiedAt = 0;
     }
+  }
+
+  /** What the runtime holds at batch size m, against `maxMemory`: refused before it is allocated. */
+  function checkBudget(batch: number): void {
+    checkMemoryBudget(runtimeItems(graph, batch), { max: init.maxMemory ?? DEFAULT_MAX_MEMORY, file, holder: "the runtime", m: batch, raise: "the maxMemory option" });
   }
 
   function toTensor(id: string, v: TensorLike, expected?: "input" | "param"): Tensor {
@@ -513,6 +526,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       issues = [{ file, node: mFrom, field: "shape", message: `'${mFrom}' has ${newM} samples (columns), '${kept.id}' has ${m}: m must agree across inputs (set every input with m in one transaction to change the batch size)` }];
     }
     if (issues) throw new GradstreamError("DATA_INVALID", issues);
+    if (newM !== -1 && newM !== m) checkBudget(newM);
     return newM === -1 ? m : newM;
   }
 

@@ -19,6 +19,7 @@ const initSchema = z.strictObject({
   params: tensors.optional(),
   seed: z.number({ message: "the seed is an integer from 0 to 2^32 − 1" }).int({ message: "the seed is an integer from 0 to 2^32 − 1" }).min(0, { message: "the seed is an integer from 0 to 2^32 − 1" }).max(2 ** 32 - 1, { message: "the seed is an integer from 0 to 2^32 − 1" }).optional(),
   m: z.number({ message: "the batch size is an integer from 1 on" }).int({ message: "the batch size is an integer from 1 on" }).min(1, { message: "the batch size is an integer from 1 on" }).optional(),
+  maxMemory: z.number({ message: "the memory budget is a number of bytes above 0" }).positive({ message: "the memory budget is a number of bytes above 0" }).optional(),
 });
 
 /** Refuses anything but a Graph from parseGraph/loadGraph, and options that are not RuntimeInit's. */
@@ -28,7 +29,7 @@ export function checkRuntimeInit(graph: unknown, init: unknown): void {
     throw new GradstreamError("USAGE", "createRuntime: the first argument must be a Graph, from parseGraph or loadGraph");
   }
   if (init === undefined) return;
-  if (typeof init !== "object" || init === null || Array.isArray(init)) throw new GradstreamError("USAGE", "createRuntime: the options must be an object { inputs, params, seed, m }");
+  if (typeof init !== "object" || init === null || Array.isArray(init)) throw new GradstreamError("USAGE", "createRuntime: the options must be an object { inputs, params, seed, m, maxMemory }");
   const parsed = initSchema.safeParse(init);
   if (parsed.success) return;
   throw new GradstreamError(

@@ -20,9 +20,12 @@ import { extname } from "node:path";
 import type { AddressInfo } from "node:net";
 import { GradstreamError } from "../errors.ts";
 import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
-import type { Graph } from "../graph/graph.ts";
 import { readText } from "../node/readText.ts";
-import { bindData, randomBindings, MAX_DATA_FILE_BYTES, type Bindings } from "../data/bindData.ts";
+import { readDataFile } from "../node/loadData.ts";
+import { completeBindings, randomBindings, type Bindings } from "../data/bindData.ts";
+import { DEFAULT_MAX_MEMORY, checkMemoryBudget, floatsItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
+import type { Graph } from "../graph/graph.ts";
+import { toRows } from "../tensor/tensor.ts";
 import { evaluateFinite } from "../graph/evaluateFinite.ts";
 import { escapeControls } from "../escapeControls.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
@@ -41,6 +44,8 @@ export interface ExplorerServerOptions {
   host?: string;
   /** Default 5178; 0 picks a free port. */
   port?: number;
+  /** The memory the data file's tensors (and their JSON for the page) may take. Default 1 GiB. */
+  maxMemory?: number;
   /** Reload when the graph or data file changes. Default true. */
   watch?: boolean;
   log?: (message: string) => void;
@@ -192,19 +197,21 @@ async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath
   let m = opts.m;
   let bindings: Bindings | undefined;
   if (opts.dataPath) {
-    const dataText = await readText(opts.dataPath, MAX_DATA_FILE_BYTES);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(dataText);
-    } catch (e) {
-      throw new GradstreamError("DATA_INVALID", { file: opts.dataPath, message: `not valid JSON: ${(e as Error).message}` });
-    }
-    bindings = bindData(raw, graph, opts.seed, opts.dataPath); // the same checks as the CLI's, before the page sees it
+    // Streamed into tensors within the budget, checked as the CLI checks it, then handed to the page in the
+    // { shape, data } form (the page draws absent params from init with the same seed, as the CLI does).
+    const maxMemory = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+    const checkBatchSize = (at: number, atLeast?: boolean) => checkMemoryBudget(servedItems(graph, at), { max: maxMemory, file: graph.source, holder: "serve", m: at, atLeast, mFrom: opts.dataPath, raise: "--max-memory" });
+    const contents = await readDataFile(opts.dataPath, graph, { maxMemory, raise: "--max-memory", checkBatchSize });
+    bindings = completeBindings({ values: new Map(contents.values), issues: [...contents.issues] }, graph, opts.seed, opts.dataPath);
     m = bindings.m;
+    const raw: { inputs: Record<string, unknown>; params: Record<string, unknown> } = { inputs: {}, params: {} };
+    for (const [id, t] of contents.values) raw[graph.kinds.get(id) === "param" ? "params" : "inputs"][id] = { shape: t.shape, data: toRows(t) };
     data = { raw, source: opts.dataPath };
   }
   // The page evaluates what it is sent: an edit that validates but cannot be evaluated (an op that fails,
   // a value that overflows) is refused here, and the page keeps the last good problem.
+  const plan = [...tensorItems(graph, m, "checked value"), ...tensorItems(graph, m, "checked gradient")];
+  checkMemoryBudget(plan, { max: opts.maxMemory ?? DEFAULT_MAX_MEMORY, file: graph.source, holder: "serve, evaluating the graph before the page does,", m, mFrom: opts.dataPath, raise: "--max-memory" });
   evaluateFinite(graph, (bindings ?? randomBindings(graph, opts.m, opts.seed)).values);
   const layout = await layouts.get(graph, m);
   return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: layoutKey(graph) };
@@ -217,6 +224,13 @@ function requestPath(target: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What serving a data file holds: its inputs and params, and the same as JSON for the page (~32 bytes a number). */
+function servedItems(graph: Graph, m: number): MemoryItem[] {
+  const data = tensorItems(graph, m, "value").filter((i) => graph.kinds.get(i.node!) !== "node");
+  const numbers = data.reduce((n, i) => n + i.elements!, 0);
+  return [...data, floatsItem("the data as JSON for the page (about 32 bytes per number)", numbers * 4)];
 }
 
 function isLoopbackHost(host: string | undefined): boolean {

@@ -36,8 +36,8 @@ describe("createRuntime options", () => {
     expect(usageError(() => createRuntime(graph, { seed: 0.5 })).issues[0].field).toBe("seed");
     expect(usageError(() => createRuntime(graph, { inputs: null as never })).message).toMatch(/^createRuntime: option 'inputs': expected an object of id → tensor, got null/);
     expect(usageError(() => createRuntime(graph, { params: [] as never })).message).toMatch(/option 'params': .* got an array/);
-    expect(usageError(() => createRuntime(graph, { seeds: 3 } as never)).message).toBe("createRuntime: unknown option 'seeds' (did you mean 'seed'? known: inputs, params, seed, m) (field 'seeds')");
-    expect(usageError(() => createRuntime(graph, null as never)).message).toBe("createRuntime: the options must be an object { inputs, params, seed, m }");
+    expect(usageError(() => createRuntime(graph, { seeds: 3 } as never)).message).toBe("createRuntime: unknown option 'seeds' (did you mean 'seed'? known: inputs, params, seed, m, maxMemory) (field 'seeds')");
+    expect(usageError(() => createRuntime(graph, null as never)).message).toBe("createRuntime: the options must be an object { inputs, params, seed, m, maxMemory }");
     expect(usageError(() => createRuntime({} as never)).message).toBe("createRuntime: the first argument must be a Graph, from parseGraph or loadGraph");
   });
 
@@ -80,7 +80,7 @@ describe("runtime methods", () => {
  * same assertion failing.
  */
 function neverRawErrors(calls: (options: unknown) => unknown) {
-  const options = fc.record({ m: fc.anything(), seed: fc.anything(), inputs: fc.anything(), params: fc.anything() }, { requiredKeys: [] });
+  const options = fc.record({ m: fc.anything(), seed: fc.anything(), inputs: fc.anything(), params: fc.anything(), maxMemory: fc.anything() }, { requiredKeys: [] });
   return fc.property(fc.oneof(options, fc.anything()), (o) => {
     try {
       const rt = calls(o) as { dispose?: () => void } | undefined;
