@@ -75,7 +75,8 @@ export const MAX_ISSUES_SHOWN = 50;
 function summarise(issues: readonly Issue[]): string {
   const lines = issues.slice(0, MAX_ISSUES_SHOWN).map(formatIssue);
   const more = issues.length - MAX_ISSUES_SHOWN;
-  if (more > 0) lines.push(`${issues[0].file ? `${issues[0].file}: ` : ""}… and ${more} more issue${more > 1 ? "s" : ""} (${issues.length} in all; fix these first)`);
+  // Through formatIssue like the rest: the file name is escaped here too.
+  if (more > 0) lines.push(formatIssue({ file: issues[0].file, message: `… and ${more} more issue${more > 1 ? "s" : ""} (${issues.length} in all; fix these first)` }));
   return lines.join("\n");
 }
 

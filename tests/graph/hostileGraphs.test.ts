@@ -186,6 +186,21 @@ describe("text from the file in messages", () => {
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 
+  // regression (found by the fuzz suite): the count line after the first 50 issues printed the file name raw
+  it("the file name is escaped on every line, the count line after 50 issues included", () => {
+    const many = Array.from({ length: 60 }, (_, i) => `  N${i}: { op: relu, in: [Q${i}] }`).join("\n");
+    let message = "";
+    try {
+      parseGraph(edit("  J: { op: mean, in: [L] }", `  J: { op: mean, in: [L] }\n${many}`), "yaml", "x\u202ey.yaml");
+    } catch (e) {
+      message = (e as GradstreamError).message;
+    }
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(51);
+    expect(lines.at(-1)).toBe("x\\u202ey.yaml: … and 10 more issues (60 in all; fix these first)");
+    expect(message).not.toMatch(/\u202e/);
+  });
+
   // regression: one error line could be 100+ KB (an unknown op of that length was echoed whole)
   it("a 100 KB name makes a line of at most about 1 KB", () => {
     const [line] = printed(edit("op: sigmoid", `op: ${"x".repeat(100_000)}`));
