@@ -92,7 +92,6 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
     printing = next.snapshot$.subscribe({ next: (s) => out(describe(g, s)), error: (e) => err(messageOf(e)) });
     next.errors$.subscribe((e) => err(e.message));
   };
-  start(graph, bindings);
 
   const reload = async (what: "graph" | "data") => {
     try {
@@ -116,11 +115,13 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
 
   const sources: Observable<"graph" | "data">[] = [fileChanges(graphPath).pipe(map(() => "graph" as const))];
   if (opts.data) sources.push(fileChanges(opts.data).pipe(map(() => "data" as const)));
+  // Watched before the first line is printed: an edit made as soon as it shows is seen.
   // One reload at a time, in order: a change during a reload waits for it.
   let chain = Promise.resolve();
   const changes = merge(...sources).subscribe((what) => {
     chain = chain.then(() => reload(what));
   });
+  start(graph, bindings);
 
   return {
     stop() {
