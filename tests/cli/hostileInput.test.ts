@@ -85,6 +85,15 @@ describe("text from files cannot drive the terminal", () => {
     expect(JSON.parse(r.stdout).graph).toBe(name);
   });
 
+  // regression (found by the fuzz suite): `render -o -` sent a tab and bidi controls from the file to the terminal
+  it("render -o -: the SVG writes them as character references, the same text to a browser", async () => {
+    const g = scratch({ "tab.yaml": planar.replace("name: planar-tanh", 'name: "a\tb\u202ec\rd"') });
+    const r = await runCli(["render", g["tab.yaml"], "-o", "-"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("a&#x9;b&#x202e;c&#xd;d");
+    expect(r.stdout).not.toMatch(TERMINAL_CONTROL);
+  });
+
   it("an error quoting the file's text escapes it", async () => {
     const r = await runCli(["run", f["bad-op.yaml"]]);
     expect(r.code).toBe(2);
