@@ -9,7 +9,7 @@
  * rt.value$("J").subscribe((j) => console.log(j.data[0]));
  */
 export { GradstreamError, formatIssue, type Issue, type ErrorCode } from "./errors.ts";
-export { type Tensor, type TensorLike, tensor, zeros, fromNested, toRows, norm } from "./tensor/tensor.ts";
+export { type Tensor, type TensorLike, tensor, zeros, clone, fromNested, toRows, norm } from "./tensor/tensor.ts";
 export { parseGraph, graphFormatOf } from "./graph/parseGraph.ts";
 export type { Graph, InputDecl, ParamDecl, NodeDecl } from "./graph/graph.ts";
 export { forward, backward } from "./graph/evaluate.ts";
@@ -19,7 +19,7 @@ export { getOp, allOps, opNames, registerOp } from "./ops/registry.ts";
 export type { OpDef, Shape, Dim } from "./ops/op.ts";
 export { bindData, parseData, randomBindings, type Bindings } from "./data/bindData.ts";
 export { initParams } from "./data/initParams.ts";
-export { createRuntime, type Runtime, type RuntimeInit, type RuntimeStats } from "./runtime/createRuntime.ts";
+export { createRuntime, type Runtime, type RuntimeInit, type RuntimeStats, type ObserveOptions } from "./runtime/createRuntime.ts";
 export type { Snapshot } from "./runtime/snapshot.ts";
 
 // Verification: per-sample gradients (∇Lᵢ, unscaled), finite differences, the 1/m scaling checks.

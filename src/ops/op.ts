@@ -6,8 +6,8 @@
  * const relu: OpDef = {
  *   name: "relu", kind: "activation", operands: ["Z"],
  *   shape: ([z]) => z,
- *   forward: ([z]) => map(z, (v) => (v > 0 ? v : 0)),
- *   backward: [({ inputs: [z], grad }) => zip(grad, z, (g, v) => (v > 0 ? g : 0))],
+ *   forward: ([z], _attrs, out) => { const y = output(out, ...z.shape); ...; return y; },
+ *   backward: [({ inputs: [z], grad }, out) => { const dz = output(out, ...z.shape); ...; return dz; }],
  *   explain: { forward: "{out} = max(0, {0})", backward: ["{g} ⊙ 1[{0} > 0]"] },
  * };
  */
@@ -47,9 +47,15 @@ export interface OpDef {
   readonly attrs?: z.ZodType<Attrs>;
   /** The output shape, or a message saying why the operand shapes do not fit. */
   shape(inputs: readonly Shape[], attrs: Attrs): Shape | string;
-  forward(inputs: readonly Tensor[], attrs: Attrs): Tensor;
-  /** dJ/d(operand i) given dJ/d(output), one function per operand. */
-  readonly backward: readonly ((ctx: BackwardContext) => Tensor)[];
+  /**
+   * The value. `out`, when given, is a tensor the caller lets the op write its result into (never one of the
+   * operands; its contents are garbage to be overwritten, never read): an op that can, returns it, filled,
+   * when it has the output's shape (`output(out, rows, cols)`). An op may also ignore it and return a new
+   * tensor. Either way the numbers must be the same, bit for bit.
+   */
+  forward(inputs: readonly Tensor[], attrs: Attrs, out?: Tensor): Tensor;
+  /** dJ/d(operand i) given dJ/d(output), one function per operand; `out` as for `forward`. */
+  readonly backward: readonly ((ctx: BackwardContext, out?: Tensor) => Tensor)[];
   /**
    * For elementwise ops: the op on single numbers (the second argument unused by unary ops), equal bit for
    * bit to `forward` on [1,1] operands. The reactive runtime computes graphs of scalar nodes with it,
