@@ -13,13 +13,15 @@
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { loadData } from "../node/loadData.ts";
 import { COMPARISONS, type ComparisonName, type ScalingReport } from "../verify/checkScaling.ts";
 import type { ScalingPropertyResult } from "../verify/scalingProperty.ts";
 import type { Graph } from "../graph/graph.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { budgetCheck, checkPlan } from "./memoryPlans.ts";
+import { display, printableJson } from "./format.ts";
 
 const MAX_M = 1 << 16;
 
@@ -47,7 +49,11 @@ interface CheckOptions {
   fdCoords: number;
   chunk?: number;
   json?: boolean;
+<<<<<<< HEAD
   workers?: number;
+=======
+  maxMemory: number;
+>>>>>>> issue-10b
 }
 
 export function checkCommand(): Command {
@@ -62,11 +68,14 @@ export function checkCommand(): Command {
     .option("--chunk <n>", "per-sample gradients held in memory at once (default: as many as fit in 1 MiB)", positiveInt("--chunk", 4096))
     .option("--workers <n>", "run the cases in n worker threads at once (the same cases, results and shrinking as without)", positiveInt("--workers", 64))
     .option("--json", "machine-readable output")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: CheckOptions) => {
-      const graph = await loadGraph(graphPath);
-      const data = opts.data ? await loadData(opts.data, graph, 1) : undefined;
+      const graph = await loadGraphAndWarn(graphPath);
+      const budget = budgetCheck(graph, "check", opts.maxMemory, (m) => checkPlan(graph, m, opts), opts.data);
+      const data = opts.data ? await loadData(opts.data, graph, 1, { maxMemory: opts.maxMemory, raise: "--max-memory", checkBatchSize: budget }) : undefined;
       if (data && opts.m) throw new GradstreamError("USAGE", { file: opts.data, message: `--m cannot be used with --data: the data file fixes m = ${data.m}` });
       const mSpec = opts.m ?? { min: 1, max: 16 };
+      if (!data) budget("min" in mSpec ? mSpec.max : Math.max(...mSpec));
       const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
       // fast-check is loaded only when a check runs, so the other commands start without it.
       const { checkScalingProperty, scalingCases } = await import("../verify/scalingProperty.ts");
@@ -91,10 +100,10 @@ export function checkCommand(): Command {
       } finally {
         progress.stop();
       }
-      const mText = data ? `m = ${data.m} (${opts.data})` : "min" in mSpec ? `m in ${mSpec.min}..${mSpec.max}` : `m in {${mSpec.join(", ")}}`;
+      const mText = data ? `m = ${data.m} (${display(opts.data!)})` : "min" in mSpec ? `m in ${mSpec.min}..${mSpec.max}` : `m in {${mSpec.join(", ")}}`;
       const mFlag = data ? `--data ${opts.data}` : `--m ${"min" in mSpec ? `${mSpec.min}..${mSpec.max}` : mSpec.join(",")}`;
       const replay = `gradstream check ${graphPath} ${mFlag} --runs ${opts.runs} --seed ${result.seed}${opts.fdCoords !== 16 ? ` --fd-coords ${opts.fdCoords}` : ""}`;
-      if (opts.json) console.log(JSON.stringify(toJson(graph, graphPath, mText, result, replay), finite));
+      if (opts.json) console.log(printableJson(toJson(graph, graphPath, mText, result, replay), finite));
       else printReport(graph, graphPath, mText, result, replay, !!data);
       // Exit 1: the check ran and failed. GradstreamError "COMPUTE" is how a command ends with status 1.
       if (!result.pass) throw new GradstreamError("COMPUTE", { file: graphPath, message: `check failed: ${headline(result)}` });
@@ -114,7 +123,7 @@ const COLUMNS: readonly [ComparisonName, string][] = [
 
 function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingPropertyResult, replay: string, fixedData: boolean): void {
   const structure = sampleStructure(graph);
-  console.log(`${graph.name}: batch gradient vs per-sample gradients, ${mText}, ${r.runs} run${r.runs === 1 ? "" : "s"}${r.shrinks ? ` + ${r.shrinks} shrinking steps` : ""} (fast-check seed ${r.seed})`);
+  console.log(`${display(graph.name)}: batch gradient vs per-sample gradients, ${mText}, ${r.runs} run${r.runs === 1 ? "" : "s"}${r.shrinks ? ` + ${r.shrinks} shrinking steps` : ""} (fast-check seed ${r.seed})`);
   const cost = structure.reductions.map((x) => `${x.node} = ${x.op}(…)`).join(", ");
   if (structure.scalePower !== undefined && structure.weights) console.log(`cost reduced over the items at ${cost}: expected batch gradient = Σᵢ ${structure.weights}ᵢ·∇Lᵢ / Σ${structure.weights}, the ${structure.weights}-weighted mean of per-sample gradients`);
   else if (structure.scalePower !== undefined) console.log(`cost reduced over the samples at ${cost}: expected batch gradient = ${structure.scalePower === 0 ? "mean" : `m^${structure.scalePower} × mean`} of per-sample gradients`);
@@ -165,8 +174,8 @@ function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingP
   console.log(`FAIL: ${headline(r)}`);
   console.log(`counterexample (shrunk): m = ${c.m}, data seed ${c.seed}${fixedData ? " (permutation seed)" : ""}`);
   for (const line of groupedFailures(r)) console.log(`  ${line}`);
-  console.log(`\nreplay: ${replay}`);
-  if (!fixedData) console.log(`this batch: gradstream grad ${graphPath} --m ${c.m} --seed ${c.seed}`);
+  console.log(`\nreplay: ${display(replay)}`);
+  if (!fixedData) console.log(`this batch: gradstream grad ${display(graphPath)} --m ${c.m} --seed ${c.seed}`);
 }
 
 /** One line per (comparison, diagnosis), naming every param it applies to. */

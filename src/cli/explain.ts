@@ -1,7 +1,8 @@
 /** `gradstream explain <graph>`: the backward equations, node by node, and where the 1/m enters. */
 import { Command } from "commander";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { explainGraph } from "../graph/explainGraph.ts";
+import { display, printableJson } from "./format.ts";
 
 export function explainCommand(): Command {
   return new Command("explain")
@@ -9,13 +10,13 @@ export function explainCommand(): Command {
     .argument("<graph>", "graph file (.yaml, .yml or .json)")
     .option("--json", "machine-readable output")
     .action(async (graphPath: string, opts: { json?: boolean }) => {
-      const graph = await loadGraph(graphPath);
+      const graph = await loadGraphAndWarn(graphPath);
       const x = explainGraph(graph);
       if (opts.json) {
-        console.log(JSON.stringify(x, null, 2));
+        console.log(printableJson(x, undefined, 2));
         return;
       }
-      console.log(`${x.graph}: backward pass of ${x.loss}, from the loss back to the inputs`);
+      console.log(`${display(x.graph)}: backward pass of ${x.loss}, from the loss back to the inputs`);
       console.log(`  autodiff: dJ/dx for every x        dls: the course's dZ = ∂L/∂Z (per sample), dW = dJ/dW\n`);
       const widest = Math.max(...x.nodes.flatMap((n) => n.backward.map((e) => e.autodiff.length)));
       for (const n of x.nodes) {

@@ -12,8 +12,9 @@ import { perSamplePower } from "../graph/explainGraph.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
 import { sampleWeights } from "../verify/sampleWeights.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { formatMatrix, formatNumber, mapJson, summary } from "./format.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { display, formatMatrix, formatNumber, mapJson, printableJson, summary } from "./format.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { gradPlan } from "./memoryPlans.ts";
 
 export type Convention = "autodiff" | "dls";
 
@@ -44,8 +45,9 @@ export function gradCommand(): Command {
         .choices(["autodiff", "dls"])
         .default("autodiff"),
     )
-    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention }) => {
-      const p = await loadProblem(graphPath, opts);
+    .addOption(maxMemoryOption())
+    .action(async (graphPath: string, opts: { data?: string; seed: number; m: number; json?: boolean; convention: Convention; maxMemory: number }) => {
+      const p = await loadProblem(graphPath, opts, "grad", (graph, m) => gradPlan(graph, m, opts));
       const values = forward(p.graph, p.values);
       assertFinite(p.graph, values, "value");
       const weights = sampleWeights(p.graph, values);
@@ -56,11 +58,11 @@ export function gradCommand(): Command {
       const loss = values.get(p.graph.loss)!.data[0];
       const ids = allIds(p.graph);
       if (opts.json) {
-        console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
+        console.log(printableJson({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
         return;
       }
       const dls = opts.convention === "dls";
-      console.log(`${p.graph.name}  m = ${p.m}  (${p.origin})`);
+      console.log(`${display(p.graph.name)}  m = ${p.m}  (${display(p.origin)})`);
       console.log(`${p.graph.loss} = ${formatNumber(loss, 17)}`);
       console.log(dls ? `\nparams: dW = dJ/dW (the 1/${weightsId ? `Σ${weightsId}` : "m"} is in here)` : "\nparams: dJ/dx");
       for (const d of p.graph.params) console.log(`  ${dls ? "d" : "dJ/d"}${d.id} [${d.shape.join("×")}]:\n${formatMatrix(grads.get(d.id)!)}`);

@@ -8,10 +8,12 @@
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { gradPlan } from "./memoryPlans.ts";
+import { display } from "./format.ts";
 
 interface RenderOptions {
   output?: string;
@@ -19,6 +21,7 @@ interface RenderOptions {
   values?: boolean;
   seed: number;
   m: number;
+  maxMemory: number;
   direction: "right" | "down";
 }
 
@@ -31,6 +34,7 @@ export function renderCommand(): Command {
     .option("--values", "show values and gradients for random inputs (batch size --m, --seed) when there is no --data")
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--m <n>", "batch size of the random inputs used with --values", positiveInt("--m"), 4)
+    .addOption(maxMemoryOption())
     .addOption(new Option("--direction <way>", "which way data flows: right (wide) or down (narrow, for a page column)").choices(["right", "down"]).default("right"))
     .action(async (graphPath: string, opts: RenderOptions) => {
       // Loaded here, not at the top: elkjs takes a few hundred ms to load, which the other commands need not pay.
@@ -39,13 +43,13 @@ export function renderCommand(): Command {
       let svg: string;
       let name: string;
       if (withValues) {
-        const p = await loadProblem(graphPath, opts);
+        const p = await loadProblem(graphPath, opts, "render", (graph, m) => gradPlan(graph, m, {}));
         const values = forward(p.graph, p.values);
         const summaries = nodeSummaries(p.graph, values, backward(p.graph, values));
         svg = renderSvg(await layoutGraph(p.graph, { values: true, m: p.m, direction: opts.direction }), { summaries, m: p.m });
         name = p.graph.name;
       } else {
-        const graph = await loadGraph(graphPath);
+        const graph = await loadGraphAndWarn(graphPath);
         svg = renderSvg(await layoutGraph(graph, { direction: opts.direction }));
         name = graph.name;
       }
@@ -59,12 +63,13 @@ export function renderCommand(): Command {
       } catch (e) {
         throw new GradstreamError("IO", { file: out, message: `cannot write the SVG: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       }
-      console.log(`wrote ${out}`);
+      console.log(`wrote ${display(out)}`);
     });
 }
 
 /** A graph's name may hold any text; the default file name keeps only what every file system accepts. */
 function fileSafe(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "");
+  // At most 100 characters: a file name has a limit (255 bytes), a graph's name has none.
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "").slice(0, 100);
   return safe || "graph";
 }

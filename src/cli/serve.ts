@@ -4,7 +4,8 @@
  * the page when the graph or data file changes.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { display } from "./format.ts";
 
 interface ServeOptions {
   data?: string;
@@ -13,6 +14,7 @@ interface ServeOptions {
   port: number;
   host: string;
   watch: boolean;
+  maxMemory: number;
 }
 
 export function serveCommand(): Command {
@@ -25,12 +27,13 @@ export function serveCommand(): Command {
     .option("--port <n>", "port to listen on; 0 picks a free one", portNumber, 5178)
     .option("--host <host>", "address to listen on (only this machine by default; 0.0.0.0 exposes it to your network)", "127.0.0.1")
     .option("--no-watch", "do not reload when the graph or data file changes")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: ServeOptions) => {
       // Loaded here, not at the top: the server and the layout (elkjs) are for this command only.
       const { startExplorerServer } = await import("../view/explorerServer.ts");
-      const server = await startExplorerServer({ graphPath, dataPath: opts.data, seed: opts.seed, m: opts.m, port: opts.port, host: opts.host, watch: opts.watch, log: (message) => console.error(message) });
-      console.log(`gradstream explorer: ${server.url}`);
-      if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) console.error(`warning: listening on ${opts.host}; anyone who can reach it can read the graph and data files`);
+      const server = await startExplorerServer({ graphPath, dataPath: opts.data, seed: opts.seed, m: opts.m, maxMemory: opts.maxMemory, port: opts.port, host: opts.host, watch: opts.watch, log: (message) => console.error(message) });
+      console.log(`gradstream explorer: ${display(server.url)}`);
+      if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) console.error(`warning: listening on ${display(opts.host)}; anyone who can reach it can read the graph and data files`);
       console.error("(Ctrl-C to stop)");
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);

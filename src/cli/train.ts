@@ -12,8 +12,9 @@
 import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { map } from "rxjs";
-import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { GradstreamError, formatIssue } from "../errors.ts";
+import { absentClasses } from "../train/absentClasses.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { createRuntime } from "../runtime/createRuntime.ts";
@@ -30,8 +31,10 @@ import { decisionGrid } from "../train/decisionGrid.ts";
 import { targetClasses } from "../train/predictClasses.ts";
 import { trainingPlotSvg } from "../train/trainingPlotSvg.ts";
 import { dataFileJson } from "../train/dataFileJson.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { budgetCheck, trainPlan } from "./memoryPlans.ts";
 import { trainProgress } from "./trainProgress.ts";
+import { display, printableJson } from "./format.ts";
 
 interface TrainOptions {
   data?: string;
@@ -53,8 +56,12 @@ interface TrainOptions {
   out?: string;
   plot?: string;
   json?: boolean;
+<<<<<<< HEAD
   accumulate?: number;
   workers?: number;
+=======
+  maxMemory: number;
+>>>>>>> issue-10b
 }
 
 const DEFAULT_ITERATIONS = 1000;
@@ -84,6 +91,7 @@ export function trainCommand(): Command {
     .option("--out <file>", "write the trained params, with the inputs, as a data file (JSON) that run, grad, check, render and serve load")
     .option("--plot <file>", "write an SVG of the loss curve (and, for 2-D inputs, the decision boundary)")
     .option("--json", "print a machine-readable summary instead of the text report")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: TrainOptions) => {
       await train(graphPath, opts);
     });
@@ -91,22 +99,32 @@ export function trainCommand(): Command {
 
 async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
-  const graph = await loadGraph(graphPath);
-  const { inputs, params, set, origin } = await loadTrainingData(graph, opts);
+  const graph = await loadGraphAndWarn(graphPath);
+  const stepsFor = (m: number) => opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * batchesPerEpoch(m, opts.batchSize) : DEFAULT_ITERATIONS);
+  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv") });
+  const checkBatchSize = budgetCheck(graph, "train", opts.maxMemory, plan, opts.data);
+  const { inputs, params, set, origin } = await loadTrainingData(graph, { ...opts, checkBatchSize });
+  const absent = absentClasses(graph, inputs, opts.data ?? graph.source, set?.classNames);
+  if (absent) console.error(formatIssue(absent));
   const batchIds = graph.inputs.filter((d) => d.shape[1] === "m").map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
-  const steps = opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * perEpoch : DEFAULT_ITERATIONS);
+  const steps = stepsFor(m);
   const optimizer = createOptimizer(opts.optimizer, opts);
+<<<<<<< HEAD
   const accumulate = opts.accumulate ?? 1;
   // With workers the runtimes live in the worker threads; without, one runtime here.
   const pool = opts.workers ? (await import("../node/workerPool.ts")).createWorkerPool(graph, opts.workers, { accumulate, training: true }) : undefined;
   const runtime = pool ? undefined : createRuntime(graph, { inputs, params, seed: opts.seed });
   const batching = (perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`) + (accumulate > 1 ? `, each update accumulated over ${accumulate} micro-batches` : "") + (pool ? `, split across ${pool.size} worker${pool.size === 1 ? "" : "s"}` : "");
+=======
+  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
+  const batching = perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`;
+>>>>>>> issue-10b
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);
   const say = (line: string) => void (opts.json ? undefined : progress.log(line));
-  if (!opts.json) console.log(`${graph.name}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${origin})`);
+  if (!opts.json) console.log(`${display(graph.name)}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${display(origin)})`);
 
   const losses = new Float64Array(steps);
   const printed: { iteration: number; cost: number }[] = [];
@@ -156,14 +174,18 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if (opts.plot) await writeOutput(opts.plot, plotFor(graph, optimizer.name, hyper, origin, losses, fit, trained, inputs, set, batching));
 
   if (opts.json) {
+<<<<<<< HEAD
     console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, accumulate, workers: opts.workers ?? 0, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
+=======
+    console.log(printableJson({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
+>>>>>>> issue-10b
     return;
   }
   console.log(`Final cost (all ${m} samples, after ${steps} iterations): ${fit.cost}`);
   console.log(fit.metric.name === "accuracy" ? `Accuracy: ${(fit.metric.value * 100).toFixed(2)}%` : `RMSE: ${fit.metric.value.toPrecision(6)}`);
   console.log(`Time: ${seconds.toFixed(2)} s (${Math.round(steps / seconds)} iterations/s)`);
-  if (opts.out) console.log(`Trained params written to ${opts.out}`);
-  if (opts.plot) console.log(`Plot written to ${opts.plot}`);
+  if (opts.out) console.log(`Trained params written to ${display(opts.out)}`);
+  if (opts.plot) console.log(`Plot written to ${display(opts.plot)}`);
 }
 
 function plotFor(graph: Graph, optimizer: string, hyper: string, origin: string, losses: Float64Array, fit: FitReport, trained: Readonly<Record<string, Tensor>>, inputs: Record<string, Tensor>, set: LabelledSet | undefined, batching: string): string {

@@ -11,6 +11,8 @@ import type { Graph } from "../graph/graph.ts";
 import { bindShapes } from "../graph/bindShapes.ts";
 import { fromNested, type Tensor } from "../tensor/tensor.ts";
 import { initParams } from "./initParams.ts";
+import { OUTPUT_FIELDS, dataFileReader, type DataFileContents, type DataReaderOptions } from "./dataFileReader.ts";
+import { DEFAULT_MAX_MEMORY } from "../graph/memoryBudget.ts";
 import { randomInputs } from "./randomInputs.ts";
 import { weightIssues } from "./weightIssues.ts";
 
@@ -23,18 +25,19 @@ export interface Bindings {
   m: number;
 }
 
+/** Limits on reading a data file: the memory budget, and the command's own check of m (see dataFileReader). */
+export type DataOptions = Omit<DataReaderOptions, "file">;
+
 /**
- * Parses a data file's JSON text and binds it to the graph (`bindData`); a syntax error names the file.
- * The Node loader (`loadData(path)`) and the browser loader (`loadData(url)`) both end here.
+ * Reads a data file's JSON text and binds it to the graph (`bindData`'s checks, and more: a key repeated in
+ * one object is refused, as in graph files, and the tensors are kept within `maxMemory`, default 1 GiB). A
+ * syntax error names the file and the line. The browser loader (`loadData(url)`) ends here; the Node loader
+ * streams the file through the same reader without holding its text.
  */
-export function parseData(text: string, graph: Graph, seed = 1, file?: string): Bindings {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new GradstreamError("DATA_INVALID", { file, message: `not valid JSON: ${(e as Error).message}` });
-  }
-  return bindData(raw, graph, seed, file);
+export function parseData(text: string, graph: Graph, seed = 1, file?: string, options: DataOptions = {}): Bindings {
+  const reader = dataFileReader(graph, { ...options, maxMemory: options.maxMemory ?? DEFAULT_MAX_MEMORY, file });
+  for (const chunk of utf8Chunks(text)) reader.write(chunk);
+  return completeBindings(reader.end(), graph, seed, file);
 }
 
 /** The checks of a data file (numbers, not ragged, declared, the right shapes), on an already parsed object. */
@@ -65,7 +68,16 @@ export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): B
       else values.set(id, t);
     }
   }
-  const missingInputs = graph.inputs.filter((d) => !values.has(d.id) && !issues.some((i) => i.node === d.id));
+  return completeBindings({ values, issues }, graph, seed, file);
+}
+
+/**
+ * From a data file's tensors and mistakes to bindings: every input present, absent params drawn from the
+ * graph's init with the seed, every shape checked against the graph (m read from the inputs).
+ */
+export function completeBindings({ values, issues }: DataFileContents, graph: Graph, seed: number, file?: string): Bindings {
+  const named = new Set(issues.map((i) => i.node));
+  const missingInputs = graph.inputs.filter((d) => !values.has(d.id) && !named.has(d.id));
   for (const d of missingInputs) issues.push({ file, node: d.id, field: `inputs.${d.id}`, message: `input '${d.id}' is missing` });
   if (issues.length) throw new GradstreamError("DATA_INVALID", issues);
 
@@ -77,15 +89,26 @@ export function bindData(raw: unknown, graph: Graph, seed = 1, file?: string): B
   return { values, m };
 }
 
+/** UTF-8 bytes of `text` in pieces of at most 64 Ki characters, never splitting a surrogate pair. */
+function* utf8Chunks(text: string): Generator<Uint8Array> {
+  const encoder = new TextEncoder();
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + 65536);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield encoder.encode(text.slice(at, end));
+    at = end;
+  }
+}
+
 /** Bindings without a data file: random inputs of batch size m (targets shaped for their loss) and params from init. */
 export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
+  if (!Number.isInteger(m) || m < 1) throw new GradstreamError("USAGE", { file: graph.source, message: `randomBindings: the batch size m is an integer from 1 on, got ${m}` });
   const values = new Map<string, Tensor>([...randomInputs(graph, m, seed), ...initParams(graph, seed)]);
   bindShapes(graph, values);
   return { values, m };
 }
 
-/** The fields of a `run`/`grad` `--json` output: `{ graph, dims, loss, values, grads }` (and `convention`). */
-const OUTPUT_FIELDS = new Set(["graph", "dims", "convention", "loss", "values", "grads"]);
 
 /** A `--json` output of `run` or `grad`, rather than a data file: it has `values` and no `inputs`/`params`. */
 function isCommandOutput(raw: object): raw is Record<string, unknown> {

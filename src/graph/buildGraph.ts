@@ -5,16 +5,24 @@
  */
 import type { Issue } from "../errors.ts";
 import { getOp, opNames } from "../ops/registry.ts";
-import type { Attrs, Shape } from "../ops/op.ts";
-import { showShape } from "../ops/op.ts";
-import type { Graph, IdKind, NodeDecl } from "./graph.ts";
+import type { Attrs, Dim, OpDef, Shape } from "../ops/op.ts";
+import { showShape, UNKNOWN_DIM } from "../ops/op.ts";
+import { MAX_ELEMENTS } from "../tensor/tensor.ts";
+import { lossAncestors, type Graph, type IdKind, type NodeDecl } from "./graph.ts";
+import { didYouMean } from "./didYouMean.ts";
 import type { GraphFile } from "./schema.ts";
 
 type Located = Omit<Issue, "file" | "line"> & { path: (string | number)[] };
 
+const UNKNOWN_SHAPE: Shape = [UNKNOWN_DIM, UNKNOWN_DIM];
+/** "Did you mean" for the first undefined ids only (each suggestion is a pass over every id). */
+const MAX_SUGGESTIONS = 50;
+/** Warnings past these are counted, not listed: a generated graph may have thousands of dead nodes. */
+const MAX_WARNINGS = 20;
+
 /** `broken` holds ids whose entries were refused by the schema: they count as declared (no "not defined"
  * cascade) but have no shape, so nodes reading them are not shape-checked either. */
-export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet<string> = new Set()): { graph?: Graph; issues: Located[] } {
+export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet<string> = new Set()): { graph?: Graph; issues: Located[]; warnings?: Located[] } {
   const issues: Located[] = [];
   const kinds = new Map<string, IdKind>();
   const shapes = new Map<string, Shape>();
@@ -30,7 +38,12 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
     shape: d.shape as [number, number],
     init: d.init ?? { normal: 0.01 },
   }));
-  for (const d of inputs) declare(d.id, "input", "inputs"), shapes.set(d.id, d.shape);
+  for (const d of inputs) {
+    declare(d.id, "input", "inputs");
+    const tooBig = overLimit(d.shape);
+    if (tooBig) issues.push({ node: d.id, field: "shape", path: ["inputs", d.id, "shape"], message: `an input of ${tooBig}` });
+    else shapes.set(d.id, d.shape);
+  }
   for (const d of params) declare(d.id, "param", "params"), shapes.set(d.id, d.shape);
 
   const declared: NodeDecl[] = [];
@@ -42,11 +55,13 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
 
   // Per-node checks that need no order: op, arity, operands defined, attributes.
   const usable = new Set<string>();
+  let suggestions = 0;
   for (const node of declared) {
     const op = getOp(node.op);
     let ok = true;
     if (!op) {
-      issues.push({ node: node.id, field: "op", path: ["nodes", node.id, "op"], message: `unknown op '${node.op}' (known: ${opNames().join(", ")})` });
+      const guess = didYouMean(node.op, opNames());
+      issues.push({ node: node.id, field: "op", path: ["nodes", node.id, "op"], message: `unknown op '${node.op}' (${guess ? `${guess} ` : ""}known: ${opNames().join(", ")})` });
       ok = false;
     } else if (node.in.length !== op.operands.length) {
       issues.push({
@@ -64,7 +79,9 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
       } else if (broken.has(ref)) {
         ok = false;
       } else if (!kinds.has(ref)) {
-        issues.push({ node: node.id, field: `in[${slot}]`, path: ["nodes", node.id, "in", slot], message: `input '${ref}' is not defined` });
+        // Suggestions for the first few only: each one compares with every id, and the output is capped anyway.
+        const guess = suggestions++ < MAX_SUGGESTIONS ? didYouMean(ref, [...kinds.keys()].filter((id) => id !== node.id)) : undefined;
+        issues.push({ node: node.id, field: `in[${slot}]`, path: ["nodes", node.id, "in", slot], message: `input '${ref}' is not defined${guess ? ` (${guess})` : ""}` });
         ok = false;
       }
     });
@@ -87,17 +104,27 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
     if (ok) usable.add(node.id);
   }
 
-  const order = topologicalOrder(declared, kinds, issues);
+  const order = topologicalOrder(declared, issues);
 
-  // Shapes in topological order; a node whose operands have no shape (an earlier mistake) is skipped so one
-  // mistake is reported once, not again at every node downstream.
+  // Shapes in topological order. Downstream of a mistake (a node that is not usable, or whose shape rule
+  // failed) shapes are still inferred, with UNKNOWN_DIM for what the mistake hides, but no shape issue is
+  // reported there: one mistake is reported once, not again at every node downstream. What is still known
+  // tells whether the loss is a scalar, so that mistake is reported in the same pass as the others.
+  const partial = new Set<string>();
   for (const node of order) {
-    if (!usable.has(node.id)) continue;
     const operandShapes = node.in.map((ref) => shapes.get(ref));
-    if (operandShapes.some((s) => s === undefined)) continue;
-    const result = getOp(node.op)!.shape(operandShapes as Shape[], node.attrs);
-    if (typeof result === "string") issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: result });
-    else shapes.set(node.id, result);
+    const op = getOp(node.op);
+    if (usable.has(node.id) && operandShapes.every((s) => s !== undefined) && !node.in.some((ref) => partial.has(ref))) {
+      const result = op!.shape(operandShapes as Shape[], node.attrs);
+      const tooBig = typeof result === "string" ? undefined : overLimit(result);
+      if (typeof result !== "string" && !tooBig) {
+        shapes.set(node.id, result);
+        continue;
+      }
+      issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: tooBig ? `${node.op} gives ${tooBig}` : (result as string) });
+    }
+    partial.add(node.id);
+    shapes.set(node.id, op && node.in.length === op.operands.length ? partialShape(op.shape, operandShapes, node.attrs) : UNKNOWN_SHAPE);
   }
 
   const lossKind = kinds.get(file.loss);
@@ -107,7 +134,8 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
   else if (lossKind !== "node") issues.push({ field: "loss", path: ["loss"], message: `loss '${file.loss}' is ${lossKind === "input" ? "an input" : "a param"}; it must be a node` });
   else {
     const s = shapes.get(file.loss);
-    if (s && (s[0] !== 1 || s[1] !== 1))
+    const notOne = (d: Dim) => d !== 1 && d !== UNKNOWN_DIM;
+    if (s && (notOne(s[0]) || notOne(s[1])))
       issues.push({ node: file.loss, field: "loss", path: ["loss"], message: `the loss must be a scalar [1,1], '${file.loss}' is ${showShape(s)}${s[1] === "m" ? " (reduce it over the samples with mean)" : ""}` });
   }
 
@@ -119,18 +147,73 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
   for (const node of order) node.in.forEach((ref, slot) => consumers.get(ref)!.push({ node: node.id, slot }));
 
   const graph: Graph = { name: file.name, description: file.description, source, inputs, params, nodes: order, loss: file.loss, shapes, kinds, consumers };
-  return { graph, issues };
+  return { graph, issues, warnings: unusedWarnings(graph) };
 }
 
-/** Kahn's algorithm; nodes left over lie on a cycle, which is reported with its path. */
-function topologicalOrder(nodes: readonly NodeDecl[], kinds: ReadonlyMap<string, IdKind>, issues: Located[]): NodeDecl[] {
+/**
+ * What a valid graph holds that cannot matter to its loss: an input or param the loss does not depend on
+ * (its gradient is 0 by construction; training leaves such a param as initialised), and a node that is
+ * neither the loss nor read by one that reaches it (it is computed, and nothing comes of it). For a dead
+ * branch, only its last node is named: the nodes feeding it are implied.
+ */
+function unusedWarnings(graph: Graph): Located[] {
+  const reaches = lossAncestors(graph);
+  const warnings: Located[] = [];
+  const loss = graph.loss;
+  for (const [section, decls, kind] of [["inputs", graph.inputs, "input"], ["params", graph.params, "param"]] as const) {
+    for (const { id } of decls) {
+      if (reaches.has(id)) continue;
+      const read = graph.consumers.get(id)!.length > 0;
+      const effect = kind === "param" ? "its gradient is 0 and training leaves it as initialised" : "its values do not change the loss";
+      warnings.push({ node: id, path: [section, id], severity: "warning", message: `${kind} '${id}' ${read ? `does not reach the loss '${loss}'` : "is not read by any node"}: ${effect}` });
+    }
+  }
+  for (const node of graph.nodes) {
+    if (reaches.has(node.id) || graph.consumers.get(node.id)!.some((c) => !reaches.has(c.node))) continue;
+    warnings.push({ node: node.id, path: ["nodes", node.id], severity: "warning", message: `node '${node.id}' does not reach the loss '${loss}': it is computed, but changes neither the loss nor any gradient` });
+  }
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  const more = warnings.length - MAX_WARNINGS;
+  return [...warnings.slice(0, MAX_WARNINGS), { path: [], severity: "warning", message: `${more} more input${more > 1 ? "s, params or nodes" : ", param or node"} that do not reach the loss '${loss}'` }];
+}
+
+/** A shape rule applied where some operand shapes are unknown; UNKNOWN_SHAPE when the rule cannot say. */
+function partialShape(rule: OpDef["shape"], operands: readonly (Shape | undefined)[], attrs: Attrs): Shape {
+  try {
+    const result = rule(operands.map((s) => s ?? UNKNOWN_SHAPE), attrs);
+    return typeof result === "string" ? UNKNOWN_SHAPE : result;
+  } catch {
+    return UNKNOWN_SHAPE; // an attribute the schema refused may trip the rule; the refusal is reported already
+  }
+}
+
+/**
+ * A shape over the per-tensor limit, described ("[1048576,1048576]: 1099511627776 elements, over …"), or
+ * undefined. Dimensions are at most 2^20 each (the schema checks declared ones, and every op's result takes
+ * its dimensions from its operands'), but a product such as matmul's can reach 2^40 elements: refused here,
+ * when the graph is read, not when evaluating it runs out of memory. A shape with m is checked at the actual
+ * m, before anything is allocated (memoryBudget.ts).
+ */
+function overLimit(shape: Shape): string | undefined {
+  const [r, c] = shape;
+  if (typeof r !== "number" || typeof c !== "number" || r * c <= MAX_ELEMENTS) return undefined;
+  return `${showShape(shape)}: ${r * c} elements, over the limit of ${MAX_ELEMENTS} (2^26) per tensor`;
+}
+
+/**
+ * Kahn's algorithm; the nodes it cannot order lie on a cycle or downstream of one. Those are split into
+ * strongly connected components (Tarjan's algorithm, once over the stuck nodes: linear), and each component
+ * that holds a cycle is reported once, with one cycle through it as its path. A node downstream of a cycle
+ * is in a component of its own and is not reported: fixing the cycle frees it.
+ */
+function topologicalOrder(nodes: readonly NodeDecl[], issues: Located[]): NodeDecl[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const pending = new Map<string, number>();
   const readers = new Map<string, string[]>();
   for (const n of nodes) {
-    const deps = n.in.filter((ref) => byId.has(ref) && ref !== n.id);
-    pending.set(n.id, new Set(deps).size);
-    for (const d of new Set(deps)) (readers.get(d) ?? readers.set(d, []).get(d)!).push(n.id);
+    const deps = new Set(n.in.filter((ref) => byId.has(ref) && ref !== n.id));
+    pending.set(n.id, deps.size);
+    for (const d of deps) (readers.get(d) ?? readers.set(d, []).get(d)!).push(n.id);
   }
   const ready = nodes.filter((n) => pending.get(n.id) === 0).map((n) => n.id);
   const order: NodeDecl[] = [];
@@ -144,32 +227,93 @@ function topologicalOrder(nodes: readonly NodeDecl[], kinds: ReadonlyMap<string,
     }
   }
   if (order.length < nodes.length) {
-    const stuck = new Set(nodes.filter((n) => !order.includes(n)).map((n) => n.id));
-    const reported = new Set<string>();
-    for (const start of stuck) {
-      if (reported.has(start)) continue;
-      const path = findCycle(start, byId, stuck);
-      // Nodes downstream of a cycle are stuck too and walk into the same cycle: report each cycle once.
-      if (!path || path.some((id) => reported.has(id))) continue;
-      path.forEach((id) => reported.add(id));
+    const stuck = nodes.filter((n) => pending.get(n.id)! > 0);
+    const operandsOf = (id: string) => byId.get(id)!.in.filter((ref) => ref !== id && pending.get(ref)! > 0);
+    for (const component of stronglyConnected(stuck.map((n) => n.id), operandsOf)) {
+      if (component.length < 2) continue; // a node that reads itself is reported where its operands are checked
+      const path = cycleThrough(component, operandsOf);
       issues.push({ node: path[0], field: "in", path: ["nodes", path[0], "in"], message: `cycle: ${[...path, path[0]].join(" → ")}` });
     }
   }
-  void kinds;
   return order;
 }
 
-function findCycle(start: string, byId: ReadonlyMap<string, NodeDecl>, stuck: ReadonlySet<string>): string[] | undefined {
-  // Walk operands inside the stuck set until an id repeats; the repeat closes the cycle.
-  const seen = new Map<string, number>();
-  const path: string[] = [];
-  let id: string | undefined = start;
-  while (id !== undefined && !seen.has(id)) {
-    seen.set(id, path.length);
-    path.push(id);
-    id = byId.get(id)!.in.find((ref) => stuck.has(ref) && ref !== id);
+/**
+ * Tarjan's strongly connected components over `ids`, following `next`, without recursion (a graph of 10⁵
+ * nodes would overflow the call stack). Components come in the order Tarjan finishes them.
+ */
+export function stronglyConnected(ids: readonly string[], next: (id: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    // Each frame: a node and how many of its successors have been visited.
+    const frames: { id: string; succ: readonly string[]; i: number }[] = [];
+    const enter = (id: string) => {
+      index.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, succ: next(id), i: 0 });
+    };
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.i < f.succ.length) {
+        const w = f.succ[f.i++];
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(f.id, Math.min(low.get(f.id)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) {
+        const parent = frames[frames.length - 1].id;
+        low.set(parent, Math.min(low.get(parent)!, low.get(f.id)!));
+      }
+      if (low.get(f.id) === index.get(f.id)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== f.id);
+        components.push(component);
+      }
+    }
   }
-  if (id === undefined) return undefined;
-  // Report the cycle in data-flow order (an operand before its reader).
-  return path.slice(seen.get(id)).reverse();
+  return components;
+}
+
+/**
+ * One cycle inside a strongly connected component: from the node where the search entered the component, a
+ * breadth-first search along operands back to it, so the path is a shortest one. Returned in data-flow order (an operand
+ * before its reader), starting at the node whose operand closes the cycle.
+ */
+function cycleThrough(component: readonly string[], operandsOf: (id: string) => readonly string[]): string[] {
+  const inside = new Set(component);
+  const start = component[component.length - 1]; // Tarjan pops the component's root last: the first visited
+  const cameFrom = new Map<string, string>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
+    for (const ref of operandsOf(id)) {
+      if (!inside.has(ref)) continue;
+      if (ref === start) {
+        // start reads … reads id reads start: walk back to start, which lists the cycle reader-first.
+        const readerFirst = [id];
+        for (let at = id; at !== start; ) readerFirst.push((at = cameFrom.get(at)!));
+        return readerFirst; // [id, …, start]: each element is an operand of the one after it
+      }
+      if (!cameFrom.has(ref)) {
+        cameFrom.set(ref, id);
+        queue.push(ref);
+      }
+    }
+  }
+  return [...component]; // unreachable: a component of two or more nodes has a cycle through every node
 }

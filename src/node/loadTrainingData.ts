@@ -28,6 +28,9 @@ export interface TrainingDataOptions {
   m: number;
   noise?: number;
   seed: number;
+  /** The bytes the data's numbers may take (default 1 GiB), and the command's check of m (see loadData). */
+  maxMemory?: number;
+  checkBatchSize?: (m: number, atLeast?: boolean) => void;
 }
 
 export interface TrainingData {
@@ -42,15 +45,17 @@ export interface TrainingData {
 
 export async function loadTrainingData(graph: Graph, opts: TrainingDataOptions): Promise<TrainingData> {
   const paramIds = new Set(graph.params.map((p) => p.id));
+  const limits = { maxMemory: opts.maxMemory, raise: "--max-memory", checkBatchSize: opts.checkBatchSize };
   if (opts.data && extname(opts.data).toLowerCase() !== ".csv") {
-    const { values } = await loadData(opts.data, graph, opts.seed);
+    const { values } = await loadData(opts.data, graph, opts.seed, limits);
     const inputs: Record<string, Tensor> = {}, params: Record<string, Tensor> = {};
     for (const [id, t] of values) (paramIds.has(id) ? params : inputs)[id] = t;
     return { inputs, params, origin: opts.data };
   }
   let set: LabelledSet;
-  if (opts.data) set = await loadCsv(opts.data, { label: opts.label });
+  if (opts.data) set = await loadCsv(opts.data, { label: opts.label, ...limits });
   else {
+    opts.checkBatchSize?.(opts.m);
     const roles = trainingRoles(graph);
     const rows = graph.shapes.get(roles.target)![0];
     // A softmax graph with K rows of targets gets a K-class spiral.

@@ -84,8 +84,20 @@ export interface OpDef {
   readonly columnwise: boolean;
 }
 
+/**
+ * A dimension that is not known because of a mistake upstream (an undefined operand, an unknown op). Only
+ * validation uses it, to go on inferring what it can past a mistake; it matches any dimension, and no
+ * graph that passed validation holds it.
+ */
+export const UNKNOWN_DIM = "?";
+
 export function sameDim(a: Dim, b: Dim): boolean {
-  return a === b;
+  return a === b || a === UNKNOWN_DIM || b === UNKNOWN_DIM;
+}
+
+/** Of two dimensions `sameDim` matched, the one that says more (not UNKNOWN_DIM, when one is known). */
+export function knownDim(a: Dim, b: Dim): Dim {
+  return a === UNKNOWN_DIM ? b : a;
 }
 
 export function showShape(s: Shape): string {

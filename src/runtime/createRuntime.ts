@@ -52,6 +52,7 @@
  */
 import { Observable, type Subscriber, Subscription } from "rxjs";
 import { produce } from "immer";
+import { DEFAULT_MAX_MEMORY, checkMemoryBudget, runtimeItems } from "../graph/memoryBudget.ts";
 import { GradstreamError, type Issue } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { allIds, lossAncestors } from "../graph/graph.ts";
@@ -63,6 +64,7 @@ import { addInto } from "../tensor/kernels.ts";
 import { initParams } from "../data/initParams.ts";
 import { randomInputs } from "../data/randomInputs.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { checkFunction, checkId, checkRuntimeInit, checkSource, checkValues } from "./runtimeArguments.ts";
 
 // ---- cell state -------------------------------------------------------------------------------------
 
@@ -159,6 +161,12 @@ export interface RuntimeInit {
   seed?: number;
   /** Batch size of the random inputs used for inputs that are not given. Default 4. */
   m?: number;
+  /**
+   * The bytes its values and gradients may take (and the previous ones, kept while a transaction runs), at
+   * the batch size it starts with and at every batch size set later. Over it, creating the runtime or the
+   * transaction that changes m throws GradstreamError "MEMORY" before allocating. Default 1 GiB.
+   */
+  maxMemory?: number;
 }
 
 export interface RuntimeStats {
@@ -196,6 +204,7 @@ interface Changes {
  * with batch size `m`, default 4) or from the graph's `init` with `seed`.
  */
 export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
+  checkRuntimeInit(graph, init);
   const seed = init.seed ?? 1;
   const file = graph.source;
 
@@ -416,6 +425,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const missingInputs = graph.inputs.filter((d) => !given.has(d.id));
     const firstGiven = graph.inputs.find((d) => given.has(d.id) && d.shape.includes("m"));
     const batch = firstGiven ? given.get(firstGiven.id)!.shape[firstGiven.shape.indexOf("m")] : (init.m ?? 4);
+    checkBudget(batch); // before drawing any input or param
     const initial = new Map<string, Tensor>();
     if (missingInputs.length) for (const [id, t] of randomInputs(graph, batch, seed)) if (!given.has(id)) initial.set(id, t);
     const absentParams = new Set(graph.params.filter((p) => !given.has(p.id)).map((p) => p.id));
@@ -429,6 +439,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       c.changedAt = 0;
       c.verifiedAt = 0;
     }
+  }
+
+  /** What the runtime holds at batch size m, against `maxMemory`: refused before it is allocated. */
+  function checkBudget(batch: number): void {
+    checkMemoryBudget(runtimeItems(graph, batch), { max: init.maxMemory ?? DEFAULT_MAX_MEMORY, file, holder: "the runtime", m: batch, raise: "the maxMemory option" });
   }
 
   function toTensor(id: string, v: TensorLike, expected?: "input" | "param"): Tensor {
@@ -593,6 +608,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       issues = [{ file, node: mFrom, field: "shape", message: `'${mFrom}' has ${newM} samples (columns), '${kept.id}' has ${m}: m must agree across inputs (set every input with m in one transaction to change the batch size)` }];
     }
     if (issues) throw new GradstreamError("DATA_INVALID", issues);
+    if (newM !== -1 && newM !== m) checkBudget(newM);
     return newM === -1 ? m : newM;
   }
 
@@ -701,6 +717,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function set(values: Record<string, TensorLike>): void {
     assertLive();
+    checkValues(values, "set");
     const keys = Object.keys(values);
     if (keys.length === 0) return;
     if (batchDepth > 0) {
@@ -727,6 +744,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function transaction(fn: () => void): void {
     assertLive();
+    checkFunction(fn, "transaction");
     // A nested transaction that throws takes back only its own sets, like a savepoint.
     const savepoint = batchDepth > 0 && pending ? new Map(pending) : undefined;
     batchDepth++;
@@ -841,6 +859,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function connect(id: string, source$: Observable<TensorLike>): Subscription {
     assertLive();
+    checkId(id, "connect");
+    checkSource(source$, id);
     const kind = graph.kinds.get(id);
     if (kind !== "input" && kind !== "param") throw new GradstreamError("DATA_INVALID", { file, node: id, message: kind ? `'${id}' is a computed node; only inputs and params can be connected` : `'${id}' is not an input or param of graph ${graph.name}` });
     const sub = source$.subscribe({
@@ -890,8 +910,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   return {
     graph,
-    value$: (id, options) => cellObservable(valueCell.get(id), id, options?.borrow),
-    grad$: (id, options) => cellObservable(gradCell.get(id), id, options?.borrow),
+    value$: (id, options) => (checkId(id, "value$"), cellObservable(valueCell.get(id), id, options?.borrow)),
+    grad$: (id, options) => (checkId(id, "grad$"), cellObservable(gradCell.get(id), id, options?.borrow)),
     snapshot$,
     errors$,
     set,

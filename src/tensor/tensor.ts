@@ -80,27 +80,32 @@ export function fromNested(value: unknown): Tensor | string {
   if (isTensor(value)) return value;
   if (isMatrixJson(value)) {
     // The { shape, data } form that `--json` prints is accepted back, its shape checked against its data.
-    const t = fromNested(value.data);
+    // Its data is nested arrays, never another { shape, data }: no recursion, however deep a hostile value.
+    const t = fromArrays(value.data);
     if (typeof t === "string") return t;
     return t.shape[0] === value.shape[0] && t.shape[1] === value.shape[1] ? t : `shape says [${value.shape.join(",")}] but data is [${t.shape.join(",")}]`;
   }
+  return fromArrays(value);
+}
+
+function fromArrays(value: unknown): Tensor | string {
   if (typeof value === "number") return Number.isFinite(value) ? scalar(value) : `${value} is not a finite number`;
-  if (!Array.isArray(value)) return `expected nested arrays of numbers, got ${describe(value)}`;
+  if (!Array.isArray(value)) return `expected nested arrays of numbers, got ${describeValue(value)}`;
   if (value.length === 0) return "expected at least one row, got []";
   const rows = value.every((row) => typeof row === "number") ? [value as number[]] : (value as unknown[]);
   const first = rows[0];
-  if (!Array.isArray(first)) return `row 0 is ${describe(first)}, expected an array of numbers`;
+  if (!Array.isArray(first)) return `row 0 is ${describeValue(first)}, expected an array of numbers`;
   const cols = first.length;
   if (cols === 0) return "row 0 is empty";
   if (rows.length * cols > MAX_ELEMENTS) return `${rows.length}×${cols} exceeds the limit of ${MAX_ELEMENTS} elements`;
   const data = new Float64Array(rows.length * cols);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    if (!Array.isArray(row)) return `row ${i} is ${describe(row)}, expected an array of numbers`;
+    if (!Array.isArray(row)) return `row ${i} is ${describeValue(row)}, expected an array of numbers`;
     if (row.length !== cols) return `row ${i} has ${row.length} entries, row 0 has ${cols} (ragged)`;
     for (let j = 0; j < cols; j++) {
       const x = row[j];
-      if (typeof x !== "number" || !Number.isFinite(x)) return `entry [${i}][${j}] is ${describe(x)}, expected a finite number`;
+      if (typeof x !== "number" || !Number.isFinite(x)) return `entry [${i}][${j}] is ${describeValue(x)}, expected a finite number`;
       data[i * cols + j] = x;
     }
   }
@@ -113,9 +118,11 @@ function isMatrixJson(x: unknown): x is { shape: [number, number]; data: unknown
   return Array.isArray(shape) && shape.length === 2 && shape.every((d) => Number.isInteger(d)) && "data" in x;
 }
 
-function describe(x: unknown): string {
+/** A value as a message names it: `null`, `an array`, `an object`, `the string "a"`, `3`, `a boolean`. */
+export function describeValue(x: unknown): string {
   if (x === null) return "null";
   if (Array.isArray(x)) return "an array";
+  if (typeof x === "object") return "an object";
   if (typeof x === "string") return `the string ${JSON.stringify(x.length > 20 ? x.slice(0, 20) + "…" : x)}`;
   return typeof x === "number" ? String(x) : `a ${typeof x}`;
 }

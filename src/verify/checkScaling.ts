@@ -33,6 +33,7 @@
  * report.pass        // true for every shipped per-sample graph
  * report.failures[0] // { comparison: "slicing", param: "W1", diagnosis: "batch gradient = (1/m) × mean of per-sample gradients ...: 1/m applied twice" }
  */
+import { assertFinite } from "../graph/assertFinite.ts";
 import { GradstreamError } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
@@ -143,6 +144,10 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
   const weightOf = (i: number) => (weights ? weights[i] : 1);
   const N = weights ? weights.reduce((a, b) => a + b, 0) : m;
   const batch = backward(graph, computed, params);
+  // A value that overflowed has no relative difference to compare (NaN is neither within a tolerance nor
+  // outside it): name where it went non-finite, as run and grad do.
+  assertFinite(graph, computed, "value");
+  assertFinite(graph, batch, "gradient");
   const gradOf = (id: string, grads: ReadonlyMap<string, Tensor>) => grads.get(id) ?? zerosLike(values.get(id)!);
 
   // What rounding alone can do to a batch gradient, per param: summing up to 2m per-sample terms in another

@@ -16,6 +16,7 @@
  *                        // "duplicating the batch (m → 2m) gave 1/2 × the same gradient: 1/m applied twice"
  */
 import fc from "fast-check";
+import { GradstreamError } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { randomBindings } from "../data/bindData.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -111,6 +112,9 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     }
   });
   const details = fc.check(property, { numRuns: opts.runs ?? 20, seed: opts.seed });
+  // A case that could not be evaluated at all (a value overflowed float64) is not a scaling failure: it is
+  // the error of the smallest such case, reported as such.
+  if (details.failed && details.errorInstance instanceof GradstreamError) throw details.errorInstance;
   const result: ScalingPropertyResult = {
     pass: !details.failed,
     runs: details.numRuns,

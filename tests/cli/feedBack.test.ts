@@ -51,8 +51,9 @@ describe("feeding a --json output back with --data", () => {
     writeFileSync(file, other.stdout);
     const result = await runCli(["run", planar, "--data", file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${file}: this output is of graph 'logistic-regression', not 'planar-tanh' (field 'graph')`);
-    expect(result.stderr).toMatch(/'\w+' is not an input, param or node of graph planar-tanh \(field 'values\.\w+'\)/);
+    // (the streamed reader gives each issue its line too)
+    expect(result.stderr).toContain(`${file}: this output is of graph 'logistic-regression', not 'planar-tanh' (field 'graph', line 1)`);
+    expect(result.stderr).toMatch(/'\w+' is not an input, param or node of graph planar-tanh \(field 'values\.\w+', line 1\)/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
     const extra = join(dir, "extra.json");
