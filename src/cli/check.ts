@@ -49,11 +49,8 @@ interface CheckOptions {
   fdCoords: number;
   chunk?: number;
   json?: boolean;
-<<<<<<< HEAD
   workers?: number;
-=======
   maxMemory: number;
->>>>>>> issue-10b
 }
 
 export function checkCommand(): Command {

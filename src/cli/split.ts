@@ -16,8 +16,9 @@ import { sampleStructure } from "../verify/sampleStructure.ts";
 import { COMBINE_RULES, type CombineRule, evenSizes } from "../verify/combineRule.ts";
 import { SPLIT_TOLERANCE, type SplitReport, splitGradients } from "../verify/splitGradients.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { formatNumber } from "./format.ts";
-import { nonNegativeInt, positiveInt } from "./options.ts";
+import { display, formatNumber, printableJson } from "./format.ts";
+import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { splitPlan } from "./memoryPlans.ts";
 
 interface SplitOptions {
   data?: string;
@@ -27,6 +28,7 @@ interface SplitOptions {
   sizes?: number[];
   combine?: CombineRule;
   json?: boolean;
+  maxMemory: number;
 }
 
 /** "3,13" → [3, 13]: positive integers. */
@@ -49,9 +51,11 @@ export function splitCommand(): Command {
     .addOption(new Option("--combine <rule>", "the rule to test: weighted Σₖ (Wₖ/W)·gₖ, mean (1/K)·Σₖ gₖ, sum Σₖ gₖ (default: the one that fits the cost)").choices(COMBINE_RULES))
     .option("--seed <n>", "seed for params absent from the data, and for random inputs", nonNegativeInt("--seed"), 1)
     .option("--json", "machine-readable output")
+    .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: SplitOptions) => {
       if ((opts.parts === undefined) === (opts.sizes === undefined)) throw new GradstreamError("USAGE", "split needs how to cut the batch: --parts K (K nearly equal parts) or --sizes a,b,… (sizes adding up to m)");
-      const p = await loadProblem(graphPath, { data: opts.data, seed: opts.seed, m: opts.m ?? DEFAULT_M });
+      const parts = opts.parts ?? opts.sizes?.length ?? 1;
+      const p = await loadProblem(graphPath, { data: opts.data, seed: opts.seed, m: opts.m ?? DEFAULT_M, maxMemory: opts.maxMemory }, "split", (graph, m) => splitPlan(graph, m, parts));
       if (!sampleStructure(p.graph).batched) throw new GradstreamError("USAGE", { file: graphPath, message: `nothing to split: no input that ${p.graph.loss} depends on carries samples (m)` });
       const where = opts.data ? { file: opts.data } : {};
       if (opts.parts !== undefined && opts.parts > p.m) throw new GradstreamError("USAGE", { ...where, message: `--parts ${opts.parts}: the batch has only m = ${p.m} samples, so at most ${p.m} parts` });
@@ -62,7 +66,7 @@ export function splitCommand(): Command {
       const report = splitGradients(p.graph, p.values, sizes);
       const chosen = opts.combine ?? report.fitting ?? "weighted";
       const result = report.rules[chosen];
-      if (opts.json) console.log(JSON.stringify(toJson(report, graphPath, p.origin, chosen)));
+      if (opts.json) console.log(printableJson(toJson(report, graphPath, p.origin, chosen)));
       else printReport(report, p.origin, chosen, opts.combine !== undefined);
       // Exit 1: the rule does not reproduce the batch gradient. GradstreamError "COMPUTE" is how a command ends with status 1.
       if (!result.pass) throw new GradstreamError("COMPUTE", { file: graphPath, message: `split failed: --combine ${chosen}: ${result.diagnosis}` });
@@ -73,7 +77,7 @@ const FORMULAS: Record<CombineRule, string> = { weighted: "Σₖ (Wₖ/W)·gₖ"
 
 function printReport(r: SplitReport, origin: string, chosen: CombineRule, asked: boolean): void {
   const K = r.parts.length;
-  console.log(`${r.graph}: the batch of m = ${r.m} samples (${origin}) cut in order into ${K} micro-batch${K === 1 ? "" : "es"}`);
+  console.log(`${display(r.graph)}: the batch of m = ${r.m} samples (${display(origin)}) cut in order into ${K} micro-batch${K === 1 ? "" : "es"}`);
   const red = r.reduction;
   if (red?.weights) console.log(`cost: ${red.node} = ${red.op}(${red.operand}, ${red.weights}), a mean over the ${show(r.items)} items (Σ${red.weights}), not over the ${r.m} samples`);
   else if (red) console.log(`cost: ${red.node} = ${red.op}(${red.operand}), a ${red.op === "sum" ? "sum" : "mean"} over the m = ${r.m} samples`);

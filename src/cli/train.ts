@@ -56,12 +56,9 @@ interface TrainOptions {
   out?: string;
   plot?: string;
   json?: boolean;
-<<<<<<< HEAD
   accumulate?: number;
   workers?: number;
-=======
   maxMemory: number;
->>>>>>> issue-10b
 }
 
 const DEFAULT_ITERATIONS = 1000;
@@ -101,7 +98,7 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
   const graph = await loadGraphAndWarn(graphPath);
   const stepsFor = (m: number) => opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * batchesPerEpoch(m, opts.batchSize) : DEFAULT_ITERATIONS);
-  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv") });
+  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv"), workers: opts.workers });
   const checkBatchSize = budgetCheck(graph, "train", opts.maxMemory, plan, opts.data);
   const { inputs, params, set, origin } = await loadTrainingData(graph, { ...opts, checkBatchSize });
   const absent = absentClasses(graph, inputs, opts.data ?? graph.source, set?.classNames);
@@ -111,16 +108,11 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
   const steps = stepsFor(m);
   const optimizer = createOptimizer(opts.optimizer, opts);
-<<<<<<< HEAD
   const accumulate = opts.accumulate ?? 1;
   // With workers the runtimes live in the worker threads; without, one runtime here.
   const pool = opts.workers ? (await import("../node/workerPool.ts")).createWorkerPool(graph, opts.workers, { accumulate, training: true }) : undefined;
-  const runtime = pool ? undefined : createRuntime(graph, { inputs, params, seed: opts.seed });
+  const runtime = pool ? undefined : createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
   const batching = (perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`) + (accumulate > 1 ? `, each update accumulated over ${accumulate} micro-batches` : "") + (pool ? `, split across ${pool.size} worker${pool.size === 1 ? "" : "s"}` : "");
-=======
-  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
-  const batching = perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`;
->>>>>>> issue-10b
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);
   const say = (line: string) => void (opts.json ? undefined : progress.log(line));
@@ -174,11 +166,7 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if (opts.plot) await writeOutput(opts.plot, plotFor(graph, optimizer.name, hyper, origin, losses, fit, trained, inputs, set, batching));
 
   if (opts.json) {
-<<<<<<< HEAD
-    console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, accumulate, workers: opts.workers ?? 0, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
-=======
-    console.log(printableJson({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
->>>>>>> issue-10b
+    console.log(printableJson({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, accumulate, workers: opts.workers ?? 0, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
     return;
   }
   console.log(`Final cost (all ${m} samples, after ${steps} iterations): ${fit.cost}`);
