@@ -243,7 +243,7 @@ function packFunction(name: string, W: number) {
  */
 function macroFunction(MR: number, NR: number) {
   const [Ap, Bp, C, mc, nc, kc, ldc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [ir, jr, p, pa, pb, pc, q, panelBytes, pbBase] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const [ir, jr, paEnd, pa, pb, pc, q, panelBytes, pbBase] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
   const H = NR / 2; // f64x2 vectors per row of the block
   const acc = (r: number, h: number) => 17 + H * r + h; // C[ir+r][jr+2h .. jr+2h+1]
   const bv = (h: number) => 17 + MR * H + h;
@@ -273,16 +273,15 @@ function macroFunction(MR: number, NR: number) {
           [get(pc), set(q), ...R.map((r) => [...Hs.flatMap((h) => [...get(q), ...load(16 * h), ...set(acc(r, h))]), ...get(q), ...get(ldc), ...add, ...set(q)])],
           R.map((r) => Hs.flatMap((h) => [...zero, ...set(acc(r, h))])),
         ),
-        get(kc), set(p),
-        // for p: C[ir..ir+MR)[jr..jr+NR) += Ap[.][p][0..MR) ⊗ Bp[.][p][0..NR)
-        block(loop(
-          get(p), eqz, breakIf(1),
+        // for p: C[ir..ir+MR)[jr..jr+NR) += Ap[.][p][0..MR) ⊗ Bp[.][p][0..NR). kc ≥ 1, so the test is at the
+        // bottom, on the pointer into Ap itself: no counter, one compare per step.
+        get(pa), get(kc), i32(8 * MR), mul, add, set(paEnd),
+        loop(
           ...step,
           get(pa), i32(8 * MR), add, set(pa),
           get(pb), i32(8 * NR), add, set(pb),
-          get(p), i32(1), sub, set(p),
-          br(0),
-        )),
+          get(pa), get(paEnd), ne, breakIf(0),
+        ),
         get(pc), set(q),
         ...R.map((r) => [...Hs.flatMap((h) => [...get(q), ...get(acc(r, h)), ...store(16 * h)]), ...get(q), ...get(ldc), ...add, ...set(q)]),
         get(ir), i32(MR), add, set(ir),
