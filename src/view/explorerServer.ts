@@ -23,7 +23,7 @@ import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
 import { readText } from "../node/readText.ts";
 import { readDataFile } from "../node/loadData.ts";
 import { completeBindings } from "../data/bindData.ts";
-import { DEFAULT_MAX_MEMORY, checkMemoryBudget, floatsItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
+import { DEFAULT_MAX_MEMORY, checkMemoryBudget, jsonTextItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
 import type { Graph } from "../graph/graph.ts";
 import { toRows } from "../tensor/tensor.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
@@ -207,11 +207,10 @@ async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath
   return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: layoutKey(graph) };
 }
 
-/** What serving a data file holds: its inputs and params, and the same as JSON for the page (~32 bytes a number). */
+/** What serving a data file holds: its inputs and params, and the same as JSON for the page. */
 function servedItems(graph: Graph, m: number): MemoryItem[] {
   const data = tensorItems(graph, m, "value").filter((i) => graph.kinds.get(i.node!) !== "node");
-  const numbers = data.reduce((n, i) => n + i.elements!, 0);
-  return [...data, floatsItem("the data as JSON for the page (about 32 bytes per number)", numbers * 4)];
+  return [...data, jsonTextItem("the data as JSON for the page", data.reduce((n, i) => n + i.elements!, 0))];
 }
 
 function isLoopbackHost(host: string | undefined): boolean {
