@@ -1,83 +1,214 @@
 /**
- * `npm run bench`: one forward+backward step of graphs/mnist-softmax.yaml (784→128 relu→10, softmax
- * cross-entropy, mean) at m = 64, through gradstream's own path (loadGraph, randomBindings, forward,
- * backward), timed against the same network in @tensorflow/tfjs on its cpu backend, in the same run.
+ * `npm run bench`: one forward+backward step of a dense network through gradstream's reactive runtime
+ * (bench/runtimeStep.ts: the loss and the params' gradients observed, one transaction per step), against
+ *
+ * - numpy float64 on one BLAS thread (bench/numpyWorker.py, a persistent worker that times its own steps;
+ *   skipped, with a note, where python3 or numpy is missing), over m = 1 … 4096 for graphs/mnist-softmax.yaml
+ *   (784 → 128 relu → 10, softmax cross-entropy) and for 784 → 512 → 512 → 10 at m = 256, with numpy's own
+ *   DGEMM rate on a 1024³ product as the roof of what one core does in float64;
+ * - @tensorflow/tfjs on its cpu backend (float32, its only dtype) at m = 64.
+ *
+ * Against numpy, each side's figure is CPU time (process.cpuUsage here, time.process_time in python): on a
+ * shared machine a batch of steps may wait for a core, and wall time would count the wait. Batches are
+ * taken in interleaved rounds (gradstream, numpy, gradstream, numpy, … for every case), so a slow spell
+ * falls on both; ms/step are the median rounds, the ratio is the median of the rounds' ratios. Before
+ * timing, both are checked to compute the same thing on the same numbers. Also printed: the bytes one step
+ * allocates (only the gradients the observer keeps should be new each step).
  *
  * @example
- * npm run bench            # prints ms/step for each, the ratio, and a check that both compute the same J
+ * npm run bench
  */
-import { fileURLToPath } from "node:url";
-import { loadGraph } from "../src/node/loadGraph.ts";
-import { randomBindings } from "../src/data/bindData.ts";
-import { forward, backward } from "../src/graph/evaluate.ts";
-import { useSimdKernels } from "../src/tensor/kernels.ts";
-import { timeInterleaved, type StepTiming } from "./timeInterleaved.ts";
+import { loadavg } from "node:os";
+import { matmul, useKernel, useSimdKernels } from "../src/tensor/kernels.ts";
+import { type Tensor, tensor } from "../src/tensor/tensor.ts";
+import { createRng } from "../src/data/random.ts";
+import { timeInterleaved } from "./timeInterleaved.ts";
 import { createTfjsStep } from "./tfjsStep.ts";
+import { startNumpy } from "./numpyPeer.ts";
+import { type RuntimeStep, runtimeStep } from "./runtimeStep.ts";
+import { allocationPerStep } from "./memoryProbe.ts";
 
-const M = 64;
 const SEED = 1;
-const graphPath = fileURLToPath(new URL("../graphs/mnist-softmax.yaml", import.meta.url));
-
-const graph = await loadGraph(graphPath);
-const { values } = randomBindings(graph, M, SEED);
-const params = graph.params.map((p) => p.id);
-
-// tfjs differentiates only w.r.t. its variables, so the like-for-like figure asks gradstream for the
-// params' gradients alone (no dJ/dX, the largest and most useless product here); the all-grads figure
-// is what `gradstream grad` computes.
-const stepParams = () => backward(graph, forward(graph, values), params);
-const stepAll = () => backward(graph, forward(graph, values));
-
-const peer = await createTfjsStep(values);
-
-// Same data, same J: gradstream in float64, tfjs in float32, so they agree to float32 rounding.
-const ours = forward(graph, values).get(graph.loss)!.data[0];
-const theirs = peer.loss();
-const lossRel = Math.abs(ours - theirs) / Math.abs(ours);
-const ourGrads = stepParams();
-let gradRel = 0;
-for (const [id, g] of peer.grads()) {
-  const mine = ourGrads.get(id)!.data;
-  let num = 0, den = 0;
-  for (let i = 0; i < mine.length; i++) (num = Math.max(num, Math.abs(mine[i] - g[i]))), (den = Math.max(den, Math.abs(mine[i])));
-  gradRel = Math.max(gradRel, num / den);
-}
-const agree = lossRel < 1e-5 && gradRel < 1e-4;
+const ROUNDS = 9;
+/** Time of one timed batch of steps, per side, ms. */
+const BATCH_MS = 100;
+const MNIST = [784, 128, 10];
+const CASES: { sizes: number[]; m: number; target?: number }[] = [
+  { sizes: MNIST, m: 1 },
+  { sizes: MNIST, m: 16, target: 3 },
+  { sizes: MNIST, m: 64, target: 2.5 },
+  { sizes: MNIST, m: 256, target: 3 },
+  { sizes: MNIST, m: 1024, target: 3 },
+  { sizes: MNIST, m: 4096, target: 3 },
+  { sizes: [784, 512, 512, 10], m: 256, target: 3 },
+];
 
 const simd = useSimdKernels(true);
-const BATCHES = 9;
-const t = timeInterleaved(
+const load0 = loadavg()[0];
+console.log(`gradstream ${simd ? "WebAssembly SIMD (f64x2)" : "plain-JS (no WebAssembly SIMD here)"} kernels, node ${process.version}; load average ${load0.toFixed(2)} at the start`);
+
+// ---- numpy ------------------------------------------------------------------------------------------
+const numpy = await startNumpy();
+if (typeof numpy === "string") console.log(`numpy: not compared (${numpy})`);
+else console.log(`numpy ${numpy.version} (${numpy.blas}), one BLAS thread, a persistent worker timing its own steps`);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const key = (c: { sizes: number[]; m: number }) => `${c.sizes.join("-")}@${c.m}`;
+const rows = (t: Tensor): number[][] => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
+
+/** Steps that take about BATCH_MS, from a warm-up of at least `ms`. */
+function calibrate(step: () => void, ms = 300): number {
+  let n = 0;
+  const t0 = performance.now();
+  while (n < 3 || performance.now() - t0 < ms) step(), n++;
+  return Math.max(1, Math.round(BATCH_MS / ((performance.now() - t0) / n)));
+}
+
+// Each case two ways: the observer keeps the gradients (the default: each step's are new tensors), or only
+// borrows them (`{ borrow: true }`, read in the callback: the runtime reuses their buffers).
+const nets = new Map<string, RuntimeStep>(), borrowingNets = new Map<string, RuntimeStep>();
+for (const c of CASES) {
+  nets.set(key(c), await runtimeStep(c.sizes, c.m, SEED));
+  borrowingNets.set(key(c), await runtimeStep(c.sizes, c.m, SEED, { borrow: true }));
+}
+
+// Same numbers, same computation: at m = 64 numpy is handed gradstream's data and must agree to rounding.
+let checked = "";
+if (typeof numpy !== "string") {
+  const net = nets.get(key({ sizes: MNIST, m: 64 }))!;
+  const data: Record<string, number[][]> = {};
+  for (const [id, t] of net.values) data[id] = rows(t);
+  await numpy.setup("check", MNIST, 64, SEED, data);
+  net.step();
+  const theirs = await numpy.grads("check");
+  let worst = Math.abs(theirs.J - net.last.J) / Math.abs(net.last.J);
+  for (let l = 1; l < MNIST.length; l++) {
+    for (const [id, flat] of [[`W${l}`, theirs.dW[l - 1]], [`b${l}`, theirs.db[l - 1]]] as const) {
+      const mine = net.last.grads[id].data;
+      let num = 0, den = 0;
+      for (let i = 0; i < mine.length; i++) (num = Math.max(num, Math.abs(mine[i] - flat[i]))), (den = Math.max(den, Math.abs(mine[i])));
+      worst = Math.max(worst, num / den);
+    }
+  }
+  checked = `check: J and every param gradient agree with numpy's on the same data to ${worst.toExponential(1)} (largest difference / largest entry)`;
+  if (!(worst < 1e-12)) {
+    checked = `check: FAILED — gradstream and numpy differ by ${worst.toExponential(1)}`;
+    process.exitCode = 1;
+  }
+}
+
+// ---- timing: interleaved rounds over every case ------------------------------------------------------------
+const ours = new Map<string, number[]>(), borrowing = new Map<string, number[]>(), theirs = new Map<string, number[]>();
+const ourSteps = new Map<string, number>(), theirSteps = new Map<string, number>();
+for (const c of CASES) {
+  const net = nets.get(key(c))!;
+  ourSteps.set(key(c), calibrate(net.step));
+  calibrate(borrowingNets.get(key(c))!.step);
+  ours.set(key(c), []);
+  borrowing.set(key(c), []);
+  if (typeof numpy !== "string") {
+    await numpy.setup(key(c), c.sizes, c.m, SEED);
+    const probe = Math.max(1, Math.round(ourSteps.get(key(c))! / 2));
+    const s = await numpy.time(key(c), probe);
+    theirSteps.set(key(c), Math.max(1, Math.round(BATCH_MS / ((s * 1000) / probe))));
+    theirs.set(key(c), []);
+  }
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of CASES) {
+    const k = key(c), n = ourSteps.get(k)!;
+    for (const [net, times] of [[nets.get(k)!, ours.get(k)!], [borrowingNets.get(k)!, borrowing.get(k)!]] as const) {
+      const cpu0 = process.cpuUsage();
+      for (let s = 0; s < n; s++) net.step();
+      const cpu = process.cpuUsage(cpu0);
+      times.push((cpu.user + cpu.system) / 1000 / n);
+    }
+    if (typeof numpy !== "string") theirs.get(k)!.push(((await numpy.time(k, theirSteps.get(k)!)) * 1000) / theirSteps.get(k)!);
+  }
+}
+
+// The roof: numpy's DGEMM on one thread, and gradstream's kernel on the same product, in turns.
+const N = 1024;
+const rng = createRng(3);
+const square = () => tensor(N, N, Float64Array.from({ length: N * N }, () => rng.normal()));
+const [P, Q] = [square(), square()];
+const product = tensor(N, N);
+const ourGemm: number[] = [], theirGemm: number[] = [];
+const gemmFlops = 2 * N ** 3;
+matmul(P, Q, product);
+for (let round = 0; round < 3; round++) {
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < 2; r++) matmul(P, Q, product);
+  const cpu = process.cpuUsage(cpu0);
+  ourGemm.push((cpu.user + cpu.system) / 1000 / 2);
+  if (typeof numpy !== "string") theirGemm.push(((await numpy.gemm(N, 5)) * 1000) / 5);
+}
+
+// ---- report --------------------------------------------------------------------------------------------
+const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
+console.log(`\none forward+backward step (gradients of every param), float64, CPU time, ${ROUNDS} interleaved rounds`);
+console.log(`gradstream with the gradients kept by the observer (a new tensor each step), and borrowed ({ borrow: true })`);
+console.log(`${"".padEnd(23)}   ${"gradients kept".padEnd(23)}   ${"gradients borrowed".padEnd(23)}   numpy`);
+console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}  target`);
+let met = true;
+for (const c of CASES) {
+  const k = key(c), net = nets.get(k)!;
+  const cells = (times: number[]) => {
+    const ms = median(times);
+    if (typeof numpy === "string") return `${ms.toFixed(3).padStart(8)} ${gflops(net.flops, ms).padStart(7)} ${"".padStart(6)}`;
+    const ratio = median(times.map((t, r) => t / theirs.get(k)![r]));
+    return `${ms.toFixed(3).padStart(8)} ${gflops(net.flops, ms).padStart(7)} ${`${ratio.toFixed(2)}×`.padStart(6)}`;
+  };
+  const line = `${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}   ${cells(ours.get(k)!)}   ${cells(borrowing.get(k)!)}`;
+  if (typeof numpy === "string") {
+    console.log(line);
+    continue;
+  }
+  const peer = median(theirs.get(k)!);
+  const ratios = [ours.get(k)!, borrowing.get(k)!].map((times) => median(times.map((t, r) => t / theirs.get(k)![r])));
+  if (c.target !== undefined && ratios.some((r) => r > c.target!)) met = false;
+  const mark = c.target === undefined ? "" : `≤ ${c.target}× ${ratios.map((r) => (r <= c.target! ? "✓" : "✗")).join("")}`;
+  console.log(`${line}   ${peer.toFixed(3).padStart(8)} ${gflops(net.flops, peer).padStart(7)}  ${mark}`);
+}
+const gemmLine = `1024³ matrix product: gradstream ${gflops(gemmFlops, median(ourGemm))} GFLOP/s`;
+console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}, numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)`);
+if (checked) console.log(checked);
+if (typeof numpy !== "string") console.log(met ? "targets met" : "targets NOT met on this run (see ✗)");
+if (typeof numpy !== "string") numpy.close();
+
+// ---- memory: what a step allocates -----------------------------------------------------------------------
+const m64 = nets.get(key({ sizes: MNIST, m: 64 }))!;
+const kept = await allocationPerStep(m64.step);
+const borrowed = await allocationPerStep(borrowingNets.get(key({ sizes: MNIST, m: 64 }))!.step);
+for (const net of borrowingNets.values()) net.dispose();
+const bytes = (n: number) => Math.round(n).toLocaleString("en").padStart(9);
+console.log(`\nallocation per step, 784→128→10 at m = 64 (median of windows without a collection):`);
+console.log(`  gradients kept by the observer (the default): ${bytes(kept.bytesPerStep)} bytes; the gradients themselves: ${m64.gradBytes.toLocaleString("en")} bytes`);
+console.log(`  gradients borrowed ({ borrow: true }):         ${bytes(borrowed.bytesPerStep)} bytes`);
+for (const net of nets.values()) if (net !== m64) net.dispose();
+
+// ---- tfjs at m = 64 ---------------------------------------------------------------------------------------
+const peer = await createTfjsStep(m64.values);
+const tf = timeInterleaved(
   {
-    params: stepParams,
-    all: stepAll,
-    // The same step on the plain-JS kernels, to show what the WebAssembly SIMD kernel contributes.
+    gradstream: m64.step,
     plainJs: () => {
-      useSimdKernels(false);
-      stepParams();
-      useSimdKernels(simd);
+      useKernel("js");
+      m64.step();
+      useKernel("auto");
     },
     tfjs: () => peer.step(),
   },
-  { batches: BATCHES, budgetMs: 24000, warmupMs: 800 },
+  { batches: 9, budgetMs: 9000, warmupMs: 500 },
 );
+m64.step();
+const lossRel = Math.abs(m64.last.J - peer.loss()) / Math.abs(m64.last.J);
 peer.dispose();
-const tTfjs = t.tfjs;
-
-const row = (name: string, t: StepTiming, ratio: string) =>
-  `${name.padEnd(38)} ${t.median.toFixed(3).padStart(8)} ${`${t.min.toFixed(3)}–${t.max.toFixed(3)}`.padStart(15)} ${ratio.padStart(9)}`;
-const ratio = (t: StepTiming) => `${(tTfjs.median / t.median).toFixed(1)}×`;
-
-console.log(`gradstream vs @tensorflow/tfjs ${peer.version} (cpu backend) — ${graph.name}, m = ${M}, one forward+backward step`);
-console.log(`gradstream kernels: ${simd ? "WebAssembly SIMD (f64x2)" : "plain JS (this engine has no WebAssembly SIMD)"}; node ${process.version}`);
-console.log(`median of ${BATCHES} timed batches each, taken in turns after warm-up (range = fastest–slowest batch)`);
-console.log("");
-console.log(`${"".padEnd(38)} ${"ms/step".padStart(8)} ${"range".padStart(15)} ${"tfjs/this".padStart(9)}`);
-console.log(row(`gradstream float64, grads of params`, t.params, ratio(t.params)));
-console.log(row(`gradstream float64, all grads`, t.all, ratio(t.all)));
-console.log(row(`  (grads of params, plain-JS kernels)`, t.plainJs, ratio(t.plainJs)));
-console.log(row("tfjs cpu float32 (its only dtype)", tTfjs, "1.0×"));
-console.log("");
-console.log(`loss J: gradstream ${ours.toPrecision(10)}, tfjs ${theirs.toPrecision(10)}, relative difference ${lossRel.toExponential(1)}`);
-console.log(`param grads: largest difference relative to the largest entry ${gradRel.toExponential(1)} (float32 rounding expected)`);
-console.log(agree ? "check: same computation (agree within float32 tolerance)" : "check: FAILED — the two do not compute the same thing");
-if (!agree) process.exitCode = 1;
+console.log(`\nvs @tensorflow/tfjs ${peer.version} (cpu backend, float32), 784→128→10 at m = 64, median of 9 interleaved batches:`);
+console.log(`  gradstream float64               ${tf.gradstream.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.gradstream.median).toFixed(1)}×`);
+console.log(`  gradstream, plain-JS kernels     ${tf.plainJs.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.plainJs.median).toFixed(1)}×`);
+console.log(`  tfjs cpu float32                 ${tf.tfjs.median.toFixed(3).padStart(7)} ms`);
+console.log(`  same J to float32 rounding: relative difference ${lossRel.toExponential(1)}${lossRel < 1e-5 ? "" : " — FAILED"}`);
+if (!(lossRel < 1e-5)) process.exitCode = 1;
+m64.dispose();
+console.log(`\nload average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (2 cores; ratios are what compare across runs)`);

@@ -1,29 +1,33 @@
 /**
  * `npm run bench:train`: the course's planar run (10 000 full-batch gradient-descent steps, lr 1.2, of the
- * 2→4→1 tanh/sigmoid net on 400 points) three ways, in the same process, in turns:
+ * 2→4→1 tanh/sigmoid net on 400 points) three ways, in the same process, in interleaved rounds:
  *   stream   — gradstream's training stream (trainStream over the reactive runtime), what `train` runs;
  *   evaluate — the from-scratch forward/backward of src/graph/evaluate.ts in a plain loop + the sgd step;
  *   plain    — the peer: the course's numpy formulas written as one hand-fused float64 JavaScript loop.
- * Prints the median wall time and CPU time of each and the ratios, and the cost each reaches at iteration
- * 7000 (they agree: the order of float operations differs only in rounding, ~1e-15).
+ * Prints the median CPU time per step of each and the median over rounds of its ratio to the plain loop,
+ * and the cost each reaches at iteration 7000 (stream and evaluate agree bit for bit; the plain loop adds
+ * in another order, ~1e-16 apart). Then memory: the heap and ArrayBuffer storage after a run of 1 000 and
+ * of 10 000 steps (flat: nothing grows with the steps), and the bytes one stream step allocates.
  *
  * @example
  * npm run bench:train
  */
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { firstValueFrom, toArray } from "rxjs";
+import { Subject, firstValueFrom, last } from "rxjs";
 import { loadGraph } from "../src/node/loadGraph.ts";
 import { loadData } from "../src/node/loadData.ts";
 import { forward, backward } from "../src/graph/evaluate.ts";
 import { createRuntime } from "../src/runtime/createRuntime.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { sgd } from "../src/train/sgd.ts";
-import { batches$ } from "../src/train/batches.ts";
+import { type Batch, batches$ } from "../src/train/batches.ts";
 import { trainStream } from "../src/train/trainStream.ts";
+import { allocationPerStep, settledMemory } from "./memoryProbe.ts";
 
 const STEPS = 10_000;
 const LR = 1.2;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const graph = await loadGraph(fileURLToPath(new URL("../graphs/planar-tanh.yaml", import.meta.url)));
 const { values } = await loadData(fileURLToPath(new URL("../data/planar_flower.json", import.meta.url)), graph);
@@ -31,12 +35,15 @@ const inputs = { X: values.get("X")!, Y: values.get("Y")! };
 const params: Record<string, Tensor> = {};
 for (const p of graph.params) params[p.id] = values.get(p.id)!;
 
-async function viaStream(): Promise<number> {
+/** The stream of `steps` steps, run to its end; the cost at iteration 7000 (or NaN). */
+async function viaStream(steps = STEPS): Promise<number> {
   const runtime = createRuntime(graph, { inputs, params });
   const opt = sgd({ lr: LR });
-  const steps = await firstValueFrom(trainStream(runtime, opt, batches$(inputs, { batchIds: ["X", "Y"], steps: STEPS }), opt.init(params)).pipe(toArray()));
+  let at7000 = NaN;
+  const stream = trainStream(runtime, opt, batches$(inputs, { batchIds: ["X", "Y"], steps }), opt.init(params));
+  await firstValueFrom(stream.pipe(last((s) => (s.step === 7000 && (at7000 = s.loss), true))));
   runtime.dispose();
-  return steps[7000].loss;
+  return at7000;
 }
 
 function viaEvaluate(): number {
@@ -86,23 +93,58 @@ function plainLoop(): number {
   return at7000;
 }
 
-const runs = { stream: viaStream, evaluate: async () => viaEvaluate(), plain: async () => plainLoop() };
-const times: Record<string, { wall: number[]; cpu: number[]; cost: number }> = {};
+const load0 = loadavg()[0];
+const runs = { stream: () => viaStream(), evaluate: async () => viaEvaluate(), plain: async () => plainLoop() };
+const times: Record<string, { cpu: number[]; cost: number }> = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(runs)) {
     const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
     const cost = await run();
-    const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    (times[name] ??= { wall: [], cpu: [], cost }).wall.push(wall);
-    times[name].cpu.push((cpu.user + cpu.system) / 1000);
+    (times[name] ??= { cpu: [], cost }).cpu.push((cpu.user + cpu.system) / 1000);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const plainCpu = median(times.plain.cpu);
-console.log(`planar run, ${STEPS} full-batch steps of 400 samples, median of ${ROUNDS} rounds (load average ${(await import("node:os")).loadavg()[0].toFixed(1)}):`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`planar run, ${STEPS} full-batch steps of 400 samples, ${ROUNDS} interleaved rounds; CPU time of this process (load average ${load0.toFixed(2)} at the start)`);
+console.log(`  ${"".padEnd(9)} ${"µs/step".padStart(8)}   ${"× plain (median, range over rounds)".padEnd(36)} cost at iteration 7000`);
 for (const [name, t] of Object.entries(times)) {
-  const cpu = median(t.cpu);
-  console.log(`  ${name.padEnd(9)} wall ${(median(t.wall) / 1000).toFixed(2)} s   cpu ${(cpu / 1000).toFixed(2)} s   ${((cpu * 1000) / STEPS).toFixed(0)} µs/step   ${(cpu / plainCpu).toFixed(1)}× plain   cost@7000 ${t.cost}`);
+  const ratios = t.cpu.map((c, r) => c / times.plain.cpu[r]);
+  const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+  console.log(`  ${name.padEnd(9)} ${((median(t.cpu) * 1000) / STEPS).toFixed(0).padStart(8)}   ${`${median(ratios).toFixed(2)}×  (${range})`.padEnd(36)} ${t.cost}`);
 }
+const streamRatio = median(times.stream.cpu.map((c, r) => c / times.plain.cpu[r]));
+console.log(`  target: the stream within 1.5× of the plain loop: ${streamRatio <= 1.5 ? "met" : "NOT met on this run"} (${streamRatio.toFixed(2)}×)`);
+
+// ---- memory -----------------------------------------------------------------------------------------------
+const MB = 1024 * 1024;
+const mem = async (steps: number) => {
+  const runtime = createRuntime(graph, { inputs, params });
+  const opt = sgd({ lr: LR });
+  await firstValueFrom(trainStream(runtime, opt, batches$(inputs, { batchIds: ["X", "Y"], steps }), opt.init(params)).pipe(last()));
+  const m = await settledMemory(); // the runtime, its buffers and the last step are still alive here
+  runtime.dispose();
+  return m;
+};
+const base = await settledMemory();
+const after1k = await mem(1_000);
+const after10k = await mem(10_000);
+const show = (m: { heap: number; external: number }) => `heap ${(m.heap / MB).toFixed(2)} MB, external (ArrayBuffers) ${(m.external / MB).toFixed(2)} MB`;
+console.log(`\nmemory after a full collection, with the runtime of the run still alive:`);
+console.log(`  before training:    ${show(base)}`);
+console.log(`  after  1 000 steps: ${show(after1k)}`);
+console.log(`  after 10 000 steps: ${show(after10k)}   (growth from 1 000: ${((after10k.heap + after10k.external - after1k.heap - after1k.external) / 1024).toFixed(1)} KiB)`);
+
+// Bytes per step: the stream driven one batch at a time.
+const runtime = createRuntime(graph, { inputs, params });
+const opt = sgd({ lr: LR });
+const batch$ = new Subject<Batch>();
+const sub = trainStream(runtime, opt, batch$, opt.init(params)).subscribe();
+let step = 0;
+const next = () => batch$.next({ step: step, epoch: step++, inputs });
+for (let i = 0; i < 200; i++) next();
+const { bytesPerStep, windowsKept } = await allocationPerStep(next, { stepsPerWindow: 20 });
+const gradBytes = graph.params.reduce((n, p) => n + p.shape[0] * p.shape[1] * 8, 0);
+console.log(`  allocation per stream step: ${Math.round(bytesPerStep).toLocaleString("en")} bytes (median of ${windowsKept} windows without a collection): the step record, the optimizer's new state and the ${gradBytes} bytes of gradients it keeps; the runtime's own buffers are reused`);
+sub.unsubscribe();
+runtime.dispose();
+console.log(`\nload average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`);

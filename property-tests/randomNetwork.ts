@@ -38,9 +38,15 @@ export interface NetworkSpec {
   /** Activation of the output for `mse` (the other losses fix it). */
   outputActivation: Activation;
   outputForm: "linear" | "matmul_add";
+  /**
+   * The cost: `mean` over the samples (default), or `weighted_mean` over the items that an input
+   * M `[1,m]` counts (a mask, or item counts), J = Σᵢ Mᵢ·Lᵢ / ΣM.
+   */
+  cost?: "mean" | "weighted_mean";
 }
 
-export function networkArb({ maxWidth = 8 }: { maxWidth?: number } = {}): fc.Arbitrary<NetworkSpec> {
+/** Networks with widths 1..maxWidth; with `weighted`, the cost is a mean or a weighted mean (half each). */
+export function networkArb({ maxWidth = 8, weighted = false }: { maxWidth?: number; weighted?: boolean } = {}): fc.Arbitrary<NetworkSpec> {
   const width = fc.integer({ min: 1, max: maxWidth });
   const form = fc.constantFrom("linear" as const, "matmul_add" as const);
   const layer: fc.Arbitrary<LayerSpec> = fc.record({
@@ -57,6 +63,7 @@ export function networkArb({ maxWidth = 8 }: { maxWidth?: number } = {}): fc.Arb
     outputWidth: width,
     outputActivation: fc.constantFrom(...ACTIVATIONS),
     outputForm: form,
+    ...(weighted && { cost: fc.constantFrom("mean" as const, "weighted_mean" as const) }),
   });
 }
 
@@ -96,11 +103,12 @@ export function networkFile(spec: NetworkSpec): Record<string, unknown> {
     previousWidth = layer.width;
   });
   nodes.L = { op: spec.loss, in: [previous, "Y"] };
-  nodes.J = { op: "mean", in: ["L"] };
+  const weighted = spec.cost === "weighted_mean";
+  nodes.J = weighted ? { op: "weighted_mean", in: ["L", "M"] } : { op: "mean", in: ["L"] };
   return {
     gradstream: 1,
     name: "random-network",
-    inputs: { X: { shape: [spec.inputWidth, "m"] }, Y: { shape: [outWidth, "m"] } },
+    inputs: { X: { shape: [spec.inputWidth, "m"] }, Y: { shape: [outWidth, "m"] }, ...(weighted && { M: { shape: [1, "m"] } }) },
     params,
     nodes,
     loss: "J",

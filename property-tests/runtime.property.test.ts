@@ -6,9 +6,13 @@
  *  - at most one emission per subscription per transaction, and none missed (the latest emission is the
  *    current reference);
  *  - at most one compute per cell per transaction (stats() before and after);
- *  - values and gradients equal, bit for bit, a from-scratch forward/backward (src/graph/evaluate.ts).
+ *  - values and gradients equal, bit for bit, a from-scratch forward/backward (src/graph/evaluate.ts);
+ *  - what was handed out stays as it was: every tensor a subscriber kept and every snapshot taken during
+ *    the run still holds its epoch's from-scratch numbers at the end (the runtime reuses buffers, but
+ *    never one it has handed out).
  * The property is shown able to fail: the same property run on a naive combineLatest wiring of the same
- * DAG (built below) is reported failing by fc.check.
+ * DAG (built below) is reported failing by fc.check, and so is the runtime on DAGs whose tanh is replaced
+ * by an op that writes every result into one buffer of its own (so a value handed out changes later).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -16,7 +20,8 @@ import { BehaviorSubject, combineLatest, map, shareReplay, type Observable, type
 import { parseGraph } from "../src/graph/parseGraph.ts";
 import type { Graph } from "../src/graph/graph.ts";
 import { backward, forward } from "../src/graph/evaluate.ts";
-import { getOp } from "../src/ops/registry.ts";
+import { getOp, registerOp } from "../src/ops/registry.ts";
+import type { OpDef } from "../src/ops/op.ts";
 import { createRuntime } from "../src/runtime/createRuntime.ts";
 import { tensor, type Tensor } from "../src/tensor/tensor.ts";
 
@@ -44,7 +49,7 @@ const dagArb: fc.Arbitrary<DagSpec> = fc.record({
 });
 
 /** The graph file of a spec: sources s0.., nodes v0.. (operands among earlier ids), J = mean(mse(·,·)). */
-function graphOfSpec(spec: DagSpec): Graph {
+function graphOfSpec(spec: DagSpec, rename: Record<string, string> = {}): Graph {
   const sources = Array.from({ length: spec.inputs + spec.params }, (_, i) => `s${i}`);
   const ids = [...sources];
   const nodes: Record<string, { op: string; in: string[] }> = {};
@@ -54,7 +59,7 @@ function graphOfSpec(spec: DagSpec): Graph {
     const alt = (k: number) => ids[k % ids.length];
     const id = `v${i}`;
     const unary = (UNARY as readonly string[]).includes(node.op);
-    nodes[id] = { op: node.op, in: unary ? [pick(node.a)] : [pick(node.a), node.b % 2 ? pick(node.b >> 1) : alt(node.b >> 1)] };
+    nodes[id] = { op: rename[node.op] ?? node.op, in: unary ? [pick(node.a)] : [pick(node.a), node.b % 2 ? pick(node.b >> 1) : alt(node.b >> 1)] };
     ids.push(id);
   });
   nodes.L = { op: "mse", in: [ids[ids.length - 1 - (spec.lossA % Math.min(ids.length, 3))], ids[spec.lossB % ids.length]] };
@@ -117,8 +122,8 @@ function sameValues(a: Tensor, b: Tensor): boolean {
   return true;
 }
 
-function runScenario(factory: EngineFactory, s: Scenario, withGrads: boolean): void {
-  const graph = graphOfSpec(s.dag);
+function runScenario(factory: EngineFactory, s: Scenario, withGrads: boolean, rename?: Record<string, string>): void {
+  const graph = graphOfSpec(s.dag, rename);
   const n = s.dag.n;
   const sourceIds = [...graph.inputs, ...graph.params].map((d) => d.id);
   const allIds = [...sourceIds, ...graph.nodes.map((d) => d.id)];
@@ -132,6 +137,8 @@ function runScenario(factory: EngineFactory, s: Scenario, withGrads: boolean): v
   };
   references[engine.epoch()] = reference();
   const problems: string[] = [];
+  /** Snapshots taken in callbacks, kept to the end. */
+  const snapshots: { epoch: number; values: Readonly<Record<string, Tensor>>; grads: Readonly<Record<string, Tensor>> }[] = [];
 
   interface Sub { id: string; grad: boolean; emissions: { epoch: number; t: Tensor }[]; sub: Subscription }
   const live: Sub[] = [];
@@ -145,6 +152,7 @@ function runScenario(factory: EngineFactory, s: Scenario, withGrads: boolean): v
       entry.emissions.push({ epoch, t: tensor });
       if (engine.snapshot) {
         const snap = engine.snapshot();
+        snapshots.push(snap);
         if (snap.epoch !== epoch) problems.push(`${g ? "grad " : ""}${id}: callback of epoch ${epoch} sees snapshot epoch ${snap.epoch}`);
         if ((g ? snap.grads : snap.values)[id] !== tensor) problems.push(`${g ? "grad " : ""}${id}: emitted tensor is not the snapshot's at epoch ${epoch}`);
       }
@@ -195,6 +203,13 @@ function runScenario(factory: EngineFactory, s: Scenario, withGrads: boolean): v
     }
     const last = l.emissions.at(-1);
     if (!last || !sameValues(last.t, (l.grad ? now.grads : now.values).get(l.id)!)) problems.push(`${l.grad ? "grad " : ""}${l.id} missed an update`);
+  }
+  for (const snap of snapshots) {
+    const ref = references[snap.epoch];
+    for (const id of allIds) {
+      if (!ref || !sameValues(snap.values[id], ref.values.get(id)!)) problems.push(`a snapshot of epoch ${snap.epoch} no longer holds that epoch's value of ${id}`);
+      if (withGrads && ref && !sameValues(snap.grads[id], ref.grads.get(id)!)) problems.push(`a snapshot of epoch ${snap.epoch} no longer holds that epoch's gradient of ${id}`);
+    }
   }
   if (engine.snapshot) {
     const snap = engine.snapshot();
@@ -272,6 +287,35 @@ describe("runtime on random DAGs", () => {
       fc.property(scenarioArb, (s) => runScenario(gradstream, s, true)),
       { numRuns: 2500 },
     );
+  });
+
+  it("the same property fails when a value handed out is written again later (it can fail)", () => {
+    // tanh that ignores the runtime's buffer and writes every result into one buffer of its own.
+    const tanh = getOp("tanh")!;
+    const own = new Map<string, Tensor>();
+    const stale: OpDef = {
+      ...tanh,
+      name: "stale_tanh_test_op",
+      scalar: undefined,
+      forward: ([z]) => {
+        const key = z.shape.join("x");
+        const out = own.get(key) ?? tensor(z.shape[0], z.shape[1]);
+        own.set(key, out);
+        for (let i = 0; i < z.data.length; i++) (out.data as Float64Array)[i] = Math.tanh(z.data[i]);
+        return out;
+      },
+    };
+    const unregister = registerOp(stale);
+    try {
+      const result = fc.check(
+        fc.property(scenarioArb, (s) => runScenario(gradstream, s, true, { tanh: "stale_tanh_test_op" })),
+        { numRuns: 500, seed: 42 },
+      );
+      expect(result.failed).toBe(true);
+      expect(String(result.errorInstance)).toMatch(/emitted a value that is not epoch|no longer holds that epoch's/);
+    } finally {
+      unregister();
+    }
   });
 
   it("the same property fails on a naive combineLatest wiring (it can fail)", () => {

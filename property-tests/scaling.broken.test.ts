@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mean } from "../src/ops/mean.ts";
+import { weightedMeanOverSamples } from "./brokenWeightedMean.ts";
 import { registerOp } from "../src/ops/registry.ts";
 import type { OpDef } from "../src/ops/op.ts";
 import { broadcastColumn } from "../src/tensor/kernels.ts";
@@ -92,5 +93,25 @@ describe("a mean whose backward forgets the 1/m", () => {
 describe("the unbroken mean", () => {
   it("passes the same property (so the failures above are the variants', not the check's)", () => {
     fc.assert(identityProperty(withCost("mean")), { numRuns: 50 });
+  });
+});
+
+describe("a weighted mean whose backward divides by the samples, not by the items", () => {
+  /** weighted_mean with dJ/dLᵢ = G·wᵢ/m: the masked-loss bug of dividing by the batch size instead of the item count. */
+  const overSamples = weightedMeanOverSamples("weighted_mean_divided_by_m");
+  let remove: () => void = () => {};
+  beforeAll(() => void (remove = registerOp(overSamples)));
+  afterAll(() => remove());
+  const masked = readFileSync(fileURLToPath(new URL("../graphs/masked-items.yaml", import.meta.url)), "utf8");
+
+  it("breaks the identity; the diagnosis reads the ratio ΣM/m", () => {
+    const graph = parseGraph(masked.replace("op: weighted_mean", `op: ${overSamples.name}`), "yaml", "masked-items divided by m");
+    const details = fc.check(identityProperty(graph), { numRuns: 50, seed: 2 });
+    expect(details.failed).toBe(true);
+    expect((details.errorInstance as Error).message).toMatch(/^slicing W1: batch gradient = \(ΣM\/m\) × the M-weighted mean of per-sample gradients \(m = \d+, ΣM = \d+, ratio [\d.]+\): the cost's backward divides by the m samples, not by the ΣM items$/m);
+  });
+
+  it("while the real weighted mean passes the same property", () => {
+    fc.assert(identityProperty(parseGraph(masked, "yaml", "masked-items")), { numRuns: 50 });
   });
 });

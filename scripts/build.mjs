@@ -4,7 +4,8 @@
  *  - tsc (tsconfig.build.json): the library, one .js and .d.ts per source file, imports rewritten from .ts
  *    to .js — readable output that bundlers tree-shake, with the types users import;
  *  - esbuild: the command line as one bundle (dist/bin/gradstream.js) whose commands are chunks loaded on
- *    demand, so `gradstream --version` or `explain` resolves and parses a few files instead of hundreds;
+ *    demand, so `gradstream --version` or `explain` resolves and parses a few files instead of hundreds,
+ *    and the data-parallel worker (dist/bin/gradientWorker.js) beside it;
  *  - Vite (web/vite.config.ts): the explorer page, prebuilt into dist/explorer so `serve` only reads it.
  * dist/.build-hash records a hash of every input; when it matches, the build is skipped (`--force` rebuilds),
  * so `npm test` can build first at no cost when nothing changed.
@@ -15,7 +16,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,7 +56,9 @@ async function build() {
   // The command line: one bundle, commands split into chunks loaded when named.
   const esbuild = await import("esbuild");
   await esbuild.build({
-    entryPoints: { gradstream: join(root, "src/cli/entry.ts") },
+    // The data-parallel worker is an entry of its own: `new Worker(new URL("./gradientWorker.js", import.meta.url))`
+    // from a chunk in dist/bin finds it beside the chunks, and it shares their code.
+    entryPoints: { gradstream: join(root, "src/cli/entry.ts"), gradientWorker: join(root, "src/node/gradientWorker.ts") },
     outdir: join(dist, "bin"),
     // Chunks sit beside the entry: modules find dist/explorer as ../../dist/explorer from src/view, dist/view and dist/bin alike.
     chunkNames: "[name]-[hash]",
@@ -71,6 +74,9 @@ async function build() {
     // CommonJS dependencies (commander, elkjs) call require(); give the ES module bundle one.
     banner: { js: '#!/usr/bin/env node\nimport { createRequire as __gradstreamRequire } from "node:module";\nconst require = __gradstreamRequire(import.meta.url);' },
   });
+
+  // npm marks a bin executable when it installs; a rebuild makes a new file, so mark it here too (npx, npm link).
+  chmodSync(join(dist, "bin", "gradstream.js"), 0o755);
 
   // The explorer page.
   const vite = await import("vite");

@@ -7,12 +7,14 @@
  * try { parseGraph(text, "yaml", "graphs/x.yaml") }
  * catch (e) { if (e instanceof GradstreamError) for (const i of e.issues) console.log(formatIssue(i)) }
  */
+import { escapeControls } from "./escapeControls.ts";
+
 export type ErrorCode =
   | "GRAPH_SYNTAX" // the file is not valid YAML/JSON
   | "GRAPH_INVALID" // the file parses but breaks the format, ids, ops or shapes
   | "DATA_INVALID" // a data file or a value given to the runtime is malformed or mis-shaped
   | "IO" // a file cannot be read or written
-  | "USAGE" // a command line is wrong
+  | "USAGE" // a command line is wrong, or a library function is called with a wrong argument or option
   | "COMPUTE" // a computation failed (e.g. a non-finite value where one is not allowed)
   | "DISPOSED" // a runtime was used after dispose()
   | "MEMORY"; // the tensors a command would hold exceed its memory budget, or one exceeds the per-tensor limit
@@ -27,20 +29,29 @@ export interface Issue {
   /** 1-based line in the file, when known. */
   line?: number;
   message: string;
+  /** A warning does not stop the command (an unused param, a class absent from the data); default: an error. */
+  severity?: "warning";
 }
+
+/** The longest a message or a name may be in a formatted issue: one error line stays readable. */
+export const MAX_MESSAGE_LENGTH = 1000;
+const MAX_NAME_LENGTH = 200;
 
 /**
  * "graphs/x.yaml: node Z2: input 'A9' is not defined (field 'in', line 12)": where first, then what, then
- * the finer position, so the message reads as a sentence and the file and node lead.
+ * the finer position, so the message reads as a sentence and the file and node lead. Every part may hold
+ * text from the file, so each is shown with its control and bidi characters escaped and shortened
+ * (`escapeControls`): an error can neither drive the terminal nor run to 100 KB.
  */
 export function formatIssue(issue: Issue): string {
   const where: string[] = [];
-  if (issue.file) where.push(issue.file);
-  if (issue.node) where.push(`node ${issue.node}`);
+  if (issue.file) where.push(escapeControls(issue.file, MAX_NAME_LENGTH));
+  if (issue.node) where.push(`node ${escapeControls(issue.node, MAX_NAME_LENGTH)}`);
   const detail: string[] = [];
-  if (issue.field) detail.push(`field '${issue.field}'`);
+  if (issue.field) detail.push(`field '${escapeControls(issue.field, MAX_NAME_LENGTH)}'`);
   if (issue.line) detail.push(`line ${issue.line}`);
-  const text = detail.length ? `${issue.message} (${detail.join(", ")})` : issue.message;
+  const message = (issue.severity === "warning" ? "warning: " : "") + escapeControls(issue.message, MAX_MESSAGE_LENGTH);
+  const text = detail.length ? `${message} (${detail.join(", ")})` : message;
   return where.length ? `${where.join(": ")}: ${text}` : text;
 }
 
@@ -64,7 +75,8 @@ export const MAX_ISSUES_SHOWN = 50;
 function summarise(issues: readonly Issue[]): string {
   const lines = issues.slice(0, MAX_ISSUES_SHOWN).map(formatIssue);
   const more = issues.length - MAX_ISSUES_SHOWN;
-  if (more > 0) lines.push(`${issues[0].file ? `${issues[0].file}: ` : ""}… and ${more} more issue${more > 1 ? "s" : ""} (${issues.length} in all; fix these first)`);
+  // Through formatIssue like the rest: the file name is escaped here too.
+  if (more > 0) lines.push(formatIssue({ file: issues[0].file, message: `… and ${more} more issue${more > 1 ? "s" : ""} (${issues.length} in all; fix these first)` }));
   return lines.join("\n");
 }
 

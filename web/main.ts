@@ -250,6 +250,8 @@ function drawView(view: View): void {
 
 function drawOneOverM(m: number): void {
   const root = $("one-over-m");
+  const weighted = explanation.weightedNodes[0];
+  if (weighted) return drawOneOverSum(root, weighted, m);
   const means = explanation.meanNodes;
   if (means.length === 0) {
     root.replaceChildren(h("h2", {}, ["Where the 1/m enters"]), h("p", {}, [explanation.summary[0]]));
@@ -263,6 +265,21 @@ function drawOneOverM(m: number): void {
     h("p", { class: "note" }, [`Every gradient to the left of ${mean.id} carries that factor. The course's per-sample dZ = m·dJ/dZ has none; it comes back in dW = (1/m)·dZ·Aᵀ and db = (1/m)·Σ dZ.`]),
   );
   root.dataset.m = String(m);
+}
+
+/** A mean over items (`weighted_mean(L, W)`): the 1/m becomes 1/ΣW, the number of items the weights count. */
+function drawOneOverSum(root: HTMLElement, { node, values, weights }: Explanation["weightedNodes"][number], m: number): void {
+  let items = 0;
+  for (const w of session!.runtime.snapshot().values[weights].data) items += w;
+  const sum = `Σ${weights}`;
+  root.replaceChildren(
+    h("h2", {}, ["Where the 1/m enters ", h("span", { class: "badge" }, [`×1/${sum}`])]),
+    h("p", {}, [h("b", {}, [`${node} = weighted_mean(${values}, ${weights}) = (1/${sum})·Σᵢ ${weights}ᵢ·${values}ᵢ`]), ` — a mean over the items ${weights} counts, not over the samples: the 1/m becomes 1/${sum}.`]),
+    h("p", { class: "big-m" }, [`${sum} = ${formatNumber(items, 6)} items in m = ${m} samples`, h("span", {}, ["  so  "]), `d${node}/d${values}ᵢ = ${weights}ᵢ/${sum} = ${weights}ᵢ × ${formatNumber(1 / items, 6)}`]),
+    h("p", { class: "note" }, [`A sample with ${weights}ᵢ = 0 gets no gradient. The course's per-sample dZ = ${sum}·dJ/dZ = ${weights} ⊙ ∂L/∂Z has no 1/${sum}; it comes back in dW = (1/${sum})·dZ·Aᵀ and db = (1/${sum})·Σ dZ. Split into micro-batches, each part weighs its share of the items (gradstream split).`]),
+  );
+  root.dataset.m = String(m);
+  root.dataset.items = String(items);
 }
 
 async function fetchProblem(): Promise<ExplorerProblem> {

@@ -39,6 +39,8 @@ export function createTensorPanel(root: HTMLElement, actions: TensorActions): Te
   let grids: { value: TensorGrid; grad: TensorGrid } | undefined;
   /** The entry the slider drives. */
   let entry: { row: number; col: number } | undefined;
+  /** Why the slider drives nothing, when its entry went away: kept until another entry is focused. */
+  let gone: string | undefined;
   /** The pointer is on the slider: its range and value are the user's until release. */
   let dragging = false;
   let slider: HTMLInputElement | undefined;
@@ -53,16 +55,15 @@ export function createTensorPanel(root: HTMLElement, actions: TensorActions): Te
   function syncSlider(recentre: boolean): void {
     if (!slider || !sliderLabel) return;
     const t = current.values[id];
-    if (!entry) {
-      slider.disabled = true;
-      sliderLabel.textContent = SLIDER_HINT;
-      return;
-    }
     const [rows, cols] = t.shape;
-    if (entry.row >= rows || entry.col >= cols) {
-      sliderLabel.textContent = `${id}[${entry.row}][${entry.col}] is gone: ${id} is now ${rows}×${cols}; ${SLIDER_HINT}`;
-      slider.disabled = true;
+    if (entry && (entry.row >= rows || entry.col >= cols)) {
+      gone = `${id}[${entry.row}][${entry.col}] is gone: ${id} is now ${rows}×${cols}; ${SLIDER_HINT}`;
       entry = undefined;
+    }
+    if (!entry) {
+      // Later redraws (a new layout, the next update) must not wipe out why the slider stopped.
+      slider.disabled = true;
+      sliderLabel.textContent = gone ?? SLIDER_HINT;
       return;
     }
     const x = t.data[entry.row * cols + entry.col];
@@ -109,6 +110,7 @@ export function createTensorPanel(root: HTMLElement, actions: TensorActions): Te
       id = nextId;
       current = snapshot;
       entry = undefined;
+      gone = undefined;
       dragging = false;
       const kind = graph.kinds.get(id)!;
       editable = kind === "input" || kind === "param";
@@ -125,6 +127,7 @@ export function createTensorPanel(root: HTMLElement, actions: TensorActions): Te
           editable,
           onFocusEntry: (row, col) => {
             entry = { row, col };
+            gone = undefined;
             syncSlider(true);
           },
           onCommit: (row, col, text) => actions.setEntry(id, row, col, text),

@@ -13,14 +13,15 @@
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { loadData } from "../node/loadData.ts";
-import { COMPARISONS, type ComparisonName } from "../verify/checkScaling.ts";
+import { COMPARISONS, type ComparisonName, type ScalingReport } from "../verify/checkScaling.ts";
 import type { ScalingPropertyResult } from "../verify/scalingProperty.ts";
 import type { Graph } from "../graph/graph.ts";
 import { sampleStructure } from "../verify/sampleStructure.ts";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
 import { budgetCheck, checkPlan } from "./memoryPlans.ts";
+import { display, printableJson } from "./format.ts";
 
 const MAX_M = 1 << 16;
 
@@ -48,6 +49,7 @@ interface CheckOptions {
   fdCoords: number;
   chunk?: number;
   json?: boolean;
+  workers?: number;
   maxMemory: number;
 }
 
@@ -61,10 +63,11 @@ export function checkCommand(): Command {
     .option("--seed <n>", "fast-check seed, to replay a run (default: random, printed)", nonNegativeInt("--seed"))
     .option("--fd-coords <n>", "entries per param checked by finite differences (0: skip)", nonNegativeInt("--fd-coords"), 16)
     .option("--chunk <n>", "per-sample gradients held in memory at once (default: as many as fit in 1 MiB)", positiveInt("--chunk", 4096))
+    .option("--workers <n>", "run the cases in n worker threads at once (the same cases, results and shrinking as without)", positiveInt("--workers", 64))
     .option("--json", "machine-readable output")
     .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: CheckOptions) => {
-      const graph = await loadGraph(graphPath);
+      const graph = await loadGraphAndWarn(graphPath);
       const budget = budgetCheck(graph, "check", opts.maxMemory, (m) => checkPlan(graph, m, opts), opts.data);
       const data = opts.data ? await loadData(opts.data, graph, 1, { maxMemory: opts.maxMemory, raise: "--max-memory", checkBatchSize: budget }) : undefined;
       if (data && opts.m) throw new GradstreamError("USAGE", { file: opts.data, message: `--m cannot be used with --data: the data file fixes m = ${data.m}` });
@@ -72,18 +75,32 @@ export function checkCommand(): Command {
       if (!data) budget("min" in mSpec ? mSpec.max : Math.max(...mSpec));
       const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
       // fast-check is loaded only when a check runs, so the other commands start without it.
-      const { checkScalingProperty } = await import("../verify/scalingProperty.ts");
+      const { checkScalingProperty, scalingCases } = await import("../verify/scalingProperty.ts");
       const progress = progressBar(opts.runs);
+      const caseOptions = { fdCoordinates: opts.fdCoords, chunkSize: opts.chunk };
       let result: ScalingPropertyResult;
       try {
-        result = checkScalingProperty(graph, { m: mSpec, data: data?.values, runs: opts.runs, seed, fdCoordinates: opts.fdCoords, chunkSize: opts.chunk, onInstance: (_r, phase) => progress.tick(phase) });
+        // With workers, the cases fast-check will try are computed ahead, in parallel; the property then
+        // replays them from those reports, and shrinks a failure here as it would without workers.
+        let reports: Map<string, ScalingReport> | undefined;
+        if (opts.workers) {
+          const cases = scalingCases(graph, { m: mSpec, data: data?.values, runs: opts.runs, seed });
+          const pool = (await import("../node/workerPool.ts")).createWorkerPool(graph, opts.workers, { data: data?.values });
+          try {
+            const done = await pool.checkCases(cases, caseOptions, () => progress.tick("run"));
+            reports = new Map(cases.map(([m, s], k) => [`${m} ${s}`, done[k]]));
+          } finally {
+            await pool.close();
+          }
+        }
+        result = checkScalingProperty(graph, { m: mSpec, data: data?.values, runs: opts.runs, seed, ...caseOptions, reports, onInstance: (_r, phase) => (!reports || phase === "shrink") && progress.tick(phase) });
       } finally {
         progress.stop();
       }
-      const mText = data ? `m = ${data.m} (${opts.data})` : "min" in mSpec ? `m in ${mSpec.min}..${mSpec.max}` : `m in {${mSpec.join(", ")}}`;
+      const mText = data ? `m = ${data.m} (${display(opts.data!)})` : "min" in mSpec ? `m in ${mSpec.min}..${mSpec.max}` : `m in {${mSpec.join(", ")}}`;
       const mFlag = data ? `--data ${opts.data}` : `--m ${"min" in mSpec ? `${mSpec.min}..${mSpec.max}` : mSpec.join(",")}`;
       const replay = `gradstream check ${graphPath} ${mFlag} --runs ${opts.runs} --seed ${result.seed}${opts.fdCoords !== 16 ? ` --fd-coords ${opts.fdCoords}` : ""}`;
-      if (opts.json) console.log(JSON.stringify(toJson(graph, graphPath, mText, result, replay), finite));
+      if (opts.json) console.log(printableJson(toJson(graph, graphPath, mText, result, replay), finite));
       else printReport(graph, graphPath, mText, result, replay, !!data);
       // Exit 1: the check ran and failed. GradstreamError "COMPUTE" is how a command ends with status 1.
       if (!result.pass) throw new GradstreamError("COMPUTE", { file: graphPath, message: `check failed: ${headline(result)}` });
@@ -98,20 +115,24 @@ const COLUMNS: readonly [ComparisonName, string][] = [
   ["permutation", "permuted"],
   ["duplication", "doubled"],
   ["sumCost", "sum-cost"],
+  ["split", "split"],
 ];
 
 function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingPropertyResult, replay: string, fixedData: boolean): void {
   const structure = sampleStructure(graph);
-  console.log(`${graph.name}: batch gradient vs per-sample gradients, ${mText}, ${r.runs} run${r.runs === 1 ? "" : "s"}${r.shrinks ? ` + ${r.shrinks} shrinking steps` : ""} (fast-check seed ${r.seed})`);
+  console.log(`${display(graph.name)}: batch gradient vs per-sample gradients, ${mText}, ${r.runs} run${r.runs === 1 ? "" : "s"}${r.shrinks ? ` + ${r.shrinks} shrinking steps` : ""} (fast-check seed ${r.seed})`);
   const cost = structure.reductions.map((x) => `${x.node} = ${x.op}(…)`).join(", ");
-  if (structure.scalePower !== undefined) console.log(`cost reduced over the samples at ${cost}: expected batch gradient = ${structure.scalePower === 0 ? "mean" : `m^${structure.scalePower} × mean`} of per-sample gradients`);
+  if (structure.scalePower !== undefined && structure.weights) console.log(`cost reduced over the items at ${cost}: expected batch gradient = Σᵢ ${structure.weights}ᵢ·∇Lᵢ / Σ${structure.weights}, the ${structure.weights}-weighted mean of per-sample gradients`);
+  else if (structure.scalePower !== undefined) console.log(`cost reduced over the samples at ${cost}: expected batch gradient = ${structure.scalePower === 0 ? "mean" : `m^${structure.scalePower} × mean`} of per-sample gradients`);
   else console.log(`no per-sample identity to expect: ${structure.scaleNote}`);
   for (const c of structure.coupling) console.log(`samples coupled at node ${c.node} (${c.op}): ${c.reason}`);
   console.log("each column: the largest relative difference ‖a − b‖/(‖a‖ + ‖b‖) over all runs; ✗: failed; °: above the tolerance but");
   console.log("  below what float64 rounding can cause (a gradient too small, or sums that cancel too far, for the relative measure)");
-  console.log("  slicing, vectorised: batch vs m^k × mean of per-sample gradients ∇Lᵢ (k = 0 for a mean cost, 1 for a sum)");
+  console.log(`  slicing, vectorised: batch vs m^k × mean of per-sample gradients ∇Lᵢ (k = 0 for a mean cost, 1 for a sum${structure.weights ? `; each ∇Lᵢ weighted by ${structure.weights}ᵢ` : ""})`);
   console.log("  per-sample: vectorised ∇Lᵢ vs ∇Lᵢ by slicing; finite-diff: batch vs finite differences; permuted, doubled: the");
-  console.log("  batch reordered, and taken twice (m → 2m); sum-cost: gradient of Σᵢ Lᵢ vs m × that of the mean; ratio: batch ÷ m^k·mean (slicing)\n");
+  console.log("  batch reordered, and taken twice (m → 2m); sum-cost: gradient of Σᵢ Lᵢ vs m × that of the mean; split: the batch cut at");
+  console.log("  random into 2–8 parts, their own gradients gₖ combined by the weighted rule Σₖ (Wₖ/W)·gₖ (Σₖ gₖ for a sum cost) vs the batch");
+  console.log("  (gradstream split shows one split in full); ratio: batch ÷ m^k·mean (slicing)\n");
   const header = ["param", ...COLUMNS.map(([, label]) => label), "ratio"];
   const tolerances = ["tolerance", ...COLUMNS.map(([name]) => `≤ ${COMPARISONS[name].tolerance.toExponential(0)}`), ""];
   const rows = graph.params.map((p) => {
@@ -150,8 +171,8 @@ function printReport(graph: Graph, graphPath: string, mText: string, r: ScalingP
   console.log(`FAIL: ${headline(r)}`);
   console.log(`counterexample (shrunk): m = ${c.m}, data seed ${c.seed}${fixedData ? " (permutation seed)" : ""}`);
   for (const line of groupedFailures(r)) console.log(`  ${line}`);
-  console.log(`\nreplay: ${replay}`);
-  if (!fixedData) console.log(`this batch: gradstream grad ${graphPath} --m ${c.m} --seed ${c.seed}`);
+  console.log(`\nreplay: ${display(replay)}`);
+  if (!fixedData) console.log(`this batch: gradstream grad ${display(graphPath)} --m ${c.m} --seed ${c.seed}`);
 }
 
 /** One line per (comparison, diagnosis), naming every param it applies to. */

@@ -7,6 +7,24 @@
  * formatMatrix(t, 4)   // "[[ 0.1234  -0.5   ...]]"
  */
 import { type Tensor, toRows, norm } from "../tensor/tensor.ts";
+import { escapeControls, terminalSafeJson } from "../escapeControls.ts";
+
+/**
+ * A name or path from a file or the command line (a graph's name, a file name, a CSV class) as printed:
+ * control and bidi characters escaped, at most 200 characters. Error messages get the same treatment in
+ * `formatIssue`.
+ *
+ * @example
+ * display("planar\x1b]0;pwned\x07") // "planar\\x1b]0;pwned\\x07"
+ */
+export function display(text: string): string {
+  return escapeControls(text, 200);
+}
+
+/** `JSON.stringify` for the terminal: the same JSON, with the characters a terminal acts on escaped. */
+export function printableJson(value: unknown, replacer?: (key: string, value: unknown) => unknown, indent?: number): string {
+  return terminalSafeJson(JSON.stringify(value, replacer, indent));
+}
 
 export interface MatrixJson {
   shape: [number, number];

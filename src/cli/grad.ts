@@ -9,8 +9,10 @@ import { allIds, hasBatchDim, type Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { scale } from "../tensor/kernels.ts";
 import { perSamplePower } from "../graph/explainGraph.ts";
+import { sampleStructure } from "../verify/sampleStructure.ts";
+import { sampleWeights } from "../verify/sampleWeights.ts";
 import { loadProblem } from "./loadProblem.ts";
-import { formatMatrix, formatNumber, mapJson, summary } from "./format.ts";
+import { display, formatMatrix, formatNumber, mapJson, printableJson, summary } from "./format.ts";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
 import { gradPlan } from "./memoryPlans.ts";
 
@@ -19,11 +21,12 @@ export type Convention = "autodiff" | "dls";
 /**
  * Converts dJ/dx gradients to a convention. dls gives per-sample tensors (those with m) the per-sample
  * ∂L/∂x: m·dJ/dx for a mean cost (the course's case), dJ/dx itself for a cost summed over the samples,
- * which has no 1/m to undo. Params and reduced tensors keep dJ/dx.
+ * which has no 1/m to undo. Params and reduced tensors keep dJ/dx. For a mean over items
+ * (`weighted_mean(L, M)`) `normaliser` is ΣM, not m: dZ = ΣM·dJ/dZ = M ⊙ ∂L/∂Z.
  */
-export function inConvention(graph: Graph, grads: ReadonlyMap<string, Tensor>, m: number, convention: Convention): Map<string, Tensor> {
+export function inConvention(graph: Graph, grads: ReadonlyMap<string, Tensor>, normaliser: number, convention: Convention): Map<string, Tensor> {
   if (convention === "autodiff") return new Map(grads);
-  const factor = m ** perSamplePower(graph);
+  const factor = normaliser ** perSamplePower(graph);
   const out = new Map<string, Tensor>();
   for (const [id, g] of grads) out.set(id, hasBatchDim(graph.shapes.get(id)!) && factor !== 1 ? scale(g, factor) : g);
   return out;
@@ -47,20 +50,24 @@ export function gradCommand(): Command {
       const p = await loadProblem(graphPath, opts, "grad", (graph, m) => gradPlan(graph, m, opts));
       const values = forward(p.graph, p.values);
       assertFinite(p.graph, values, "value");
-      const grads = inConvention(p.graph, backward(p.graph, values), p.m, opts.convention);
+      const weights = sampleWeights(p.graph, values);
+      const weightsId = sampleStructure(p.graph).weights;
+      const normaliser = weights ? weights.reduce((a, b) => a + b, 0) : p.m;
+      const grads = inConvention(p.graph, backward(p.graph, values), normaliser, opts.convention);
       assertFinite(p.graph, grads, "gradient");
       const loss = values.get(p.graph.loss)!.data[0];
       const ids = allIds(p.graph);
       if (opts.json) {
-        console.log(JSON.stringify({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
+        console.log(printableJson({ graph: p.graph.name, dims: { m: p.m }, convention: opts.convention, loss, values: mapJson(values, ids), grads: mapJson(grads, ids) }));
         return;
       }
       const dls = opts.convention === "dls";
-      console.log(`${p.graph.name}  m = ${p.m}  (${p.origin})`);
+      console.log(`${display(p.graph.name)}  m = ${p.m}  (${display(p.origin)})`);
       console.log(`${p.graph.loss} = ${formatNumber(loss, 17)}`);
-      console.log(dls ? "\nparams: dW = dJ/dW (the 1/m is in here)" : "\nparams: dJ/dx");
+      console.log(dls ? `\nparams: dW = dJ/dW (the 1/${weightsId ? `Σ${weightsId}` : "m"} is in here)` : "\nparams: dJ/dx");
       for (const d of p.graph.params) console.log(`  ${dls ? "d" : "dJ/d"}${d.id} [${d.shape.join("×")}]:\n${formatMatrix(grads.get(d.id)!)}`);
-      console.log(dls ? "\ninputs and nodes: per-sample dZ = ∂L/∂Z = m·dJ/dZ (no 1/m)" : "\ninputs and nodes: dJ/dx");
+      const perSampleText = weightsId ? `per-sample dZ = Σ${weightsId}·dJ/dZ = ${weightsId} ⊙ ∂L/∂Z (no 1/Σ${weightsId}; Σ${weightsId} = ${normaliser})` : "per-sample dZ = ∂L/∂Z = m·dJ/dZ (no 1/m)";
+      console.log(dls ? `\ninputs and nodes: ${perSampleText}` : "\ninputs and nodes: dJ/dx");
       const width = Math.max(...ids.map((id) => id.length)) + 4;
       for (const id of [...p.graph.inputs.map((d) => d.id), ...p.graph.nodes.map((n) => n.id)]) {
         const g = grads.get(id)!;

@@ -6,7 +6,7 @@
  */
 import type { Graph } from "../graph/graph.ts";
 import type { MemoryItem } from "../graph/memoryBudget.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { loadData } from "../node/loadData.ts";
 import { randomBindings, type Bindings } from "../data/bindData.ts";
 import { budgetCheck } from "./memoryPlans.ts";
@@ -26,7 +26,7 @@ export interface Problem extends Bindings {
 
 /** `holder` names the command in the over-budget message; `plan` is what it holds at batch size m. */
 export async function loadProblem(graphPath: string, opts: ProblemOptions, holder: string, plan: (graph: Graph, m: number) => MemoryItem[]): Promise<Problem> {
-  const graph = await loadGraph(graphPath);
+  const graph = await loadGraphAndWarn(graphPath);
   const check = budgetCheck(graph, holder, opts.maxMemory, (m) => plan(graph, m), opts.data);
   if (opts.data) {
     const b = await loadData(opts.data, graph, opts.seed, { maxMemory: opts.maxMemory, raise: "--max-memory", checkBatchSize: check });

@@ -47,9 +47,24 @@ export function checkPlan(graph: Graph, m: number, opts: { chunk?: number }): Me
   ];
 }
 
+/**
+ * `split` into K parts: the batch's values and gradients, one part's values and gradients at a time (at most
+ * the batch's), and each part's param gradients, kept for the three rules and their sums.
+ */
+export function splitPlan(graph: Graph, m: number, parts: number): MemoryItem[] {
+  return [
+    ...tensorItems(graph, m, "value"),
+    ...tensorItems(graph, m, "gradient"),
+    ...tensorItems(graph, m, "a part's value"),
+    ...tensorItems(graph, m, "a part's gradient"),
+    floatsItem(`the param gradients of ${parts} parts, and the three rules' sums`, (parts + 3) * paramEntries(graph)),
+  ];
+}
+
 /** `watch`: the reactive runtime (values and gradients, and the previous ones during a transaction). */
 export function watchPlan(graph: Graph, m: number): MemoryItem[] {
-  return runtimeItems(graph, m);
+  // and the from-scratch evaluation every edit gets before it is taken (evaluateFinite)
+  return [...runtimeItems(graph, m), ...tensorItems(graph, m, "checked value"), ...tensorItems(graph, m, "checked gradient")];
 }
 
 export interface TrainPlanOptions {
@@ -59,6 +74,8 @@ export interface TrainPlanOptions {
   out?: string;
   /** The data came from a CSV: its labels and line numbers are kept too. */
   csv?: boolean;
+  /** Worker threads: each holds its shard's runtime (together about one batch) and its own params and gradients. */
+  workers?: number;
 }
 
 /**
@@ -79,6 +96,7 @@ export function trainPlan(graph: Graph, m: number, opts: TrainPlanOptions): Memo
     items.push(floatsItem(`a mini-batch of ${opts.batchSize} samples`, batch));
   }
   if (opts.csv) items.push(floatsItem("the CSV's labels and line numbers", 1.5 * m));
+  if (opts.workers) items.push(floatsItem(`the params and gradients of each of ${opts.workers} workers, and the batch's shards sent to them`, 2 * opts.workers * entries + graph.inputs.reduce((n, d) => n + shapeAt(d.shape, m).reduce((a, b) => a * b), 0)));
   if (opts.out) {
     const data = tensorItems(graph, m, "value").filter((i) => graph.kinds.get(i.node!) !== "node");
     items.push(jsonItem(`${opts.out} as JSON text`, data));

@@ -8,11 +8,12 @@
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { backward, forward } from "../graph/evaluate.ts";
 import { loadProblem } from "./loadProblem.ts";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
 import { gradPlan } from "./memoryPlans.ts";
+import { display } from "./format.ts";
 
 interface RenderOptions {
   output?: string;
@@ -48,7 +49,7 @@ export function renderCommand(): Command {
         svg = renderSvg(await layoutGraph(p.graph, { values: true, m: p.m, direction: opts.direction }), { summaries, m: p.m });
         name = p.graph.name;
       } else {
-        const graph = await loadGraph(graphPath);
+        const graph = await loadGraphAndWarn(graphPath);
         svg = renderSvg(await layoutGraph(graph, { direction: opts.direction }));
         name = graph.name;
       }
@@ -62,12 +63,13 @@ export function renderCommand(): Command {
       } catch (e) {
         throw new GradstreamError("IO", { file: out, message: `cannot write the SVG: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       }
-      console.log(`wrote ${out}`);
+      console.log(`wrote ${display(out)}`);
     });
 }
 
 /** A graph's name may hold any text; the default file name keeps only what every file system accepts. */
 function fileSafe(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "");
+  // At most 100 characters: a file name has a limit (255 bytes), a graph's name has none.
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "").slice(0, 100);
   return safe || "graph";
 }

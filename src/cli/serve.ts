@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
+import { display } from "./format.ts";
 
 interface ServeOptions {
   data?: string;
@@ -31,8 +32,8 @@ export function serveCommand(): Command {
       // Loaded here, not at the top: the server and the layout (elkjs) are for this command only.
       const { startExplorerServer } = await import("../view/explorerServer.ts");
       const server = await startExplorerServer({ graphPath, dataPath: opts.data, seed: opts.seed, m: opts.m, maxMemory: opts.maxMemory, port: opts.port, host: opts.host, watch: opts.watch, log: (message) => console.error(message) });
-      console.log(`gradstream explorer: ${server.url}`);
-      if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) console.error(`warning: listening on ${opts.host}; anyone who can reach it can read the graph and data files`);
+      console.log(`gradstream explorer: ${display(server.url)}`);
+      if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) console.error(`warning: listening on ${display(opts.host)}; anyone who can reach it can read the graph and data files`);
       console.error("(Ctrl-C to stop)");
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);

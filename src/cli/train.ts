@@ -7,12 +7,14 @@
  * @example
  * gradstream train graphs/planar-tanh.yaml --data data/planar_flower.json --lr 1.2 --iterations 10000
  * gradstream train graphs/planar-tanh.yaml --dataset moons --optimizer adam --epochs 200 --batch-size 64 --plot moons.svg
+ * gradstream train graphs/masked-items.yaml --data data/masked-items.json --accumulate 3 --workers 2
  */
 import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { map } from "rxjs";
-import { GradstreamError } from "../errors.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { GradstreamError, formatIssue } from "../errors.ts";
+import { absentClasses } from "../train/absentClasses.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { createRuntime } from "../runtime/createRuntime.ts";
@@ -21,7 +23,8 @@ import { loadTrainingData } from "../node/loadTrainingData.ts";
 import type { LabelledSet } from "../datasets/labelledSet.ts";
 import { trainingRoles } from "../train/trainingRoles.ts";
 import { OPTIMIZER_NAMES, type OptimizerName, createOptimizer } from "../train/createOptimizer.ts";
-import { batches$, batchesPerEpoch } from "../train/batches.ts";
+import { batches$, batchesPerEpoch, batchSequence } from "../train/batches.ts";
+import { trainStreamAsync } from "../train/trainStreamAsync.ts";
 import { trainStream, type TrainStep } from "../train/trainStream.ts";
 import { fitReport, type FitReport } from "../train/fitReport.ts";
 import { decisionGrid } from "../train/decisionGrid.ts";
@@ -31,6 +34,7 @@ import { dataFileJson } from "../train/dataFileJson.ts";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
 import { budgetCheck, trainPlan } from "./memoryPlans.ts";
 import { trainProgress } from "./trainProgress.ts";
+import { display, printableJson } from "./format.ts";
 
 interface TrainOptions {
   data?: string;
@@ -52,6 +56,8 @@ interface TrainOptions {
   out?: string;
   plot?: string;
   json?: boolean;
+  accumulate?: number;
+  workers?: number;
   maxMemory: number;
 }
 
@@ -75,6 +81,8 @@ export function trainCommand(): Command {
     .addOption(new Option("--iterations <n>", `the number of updates (default ${DEFAULT_ITERATIONS})`).argParser(positiveInt("--iterations", 100_000_000)).conflicts("epochs"))
     .addOption(new Option("--epochs <n>", "the number of passes over the data").argParser(positiveInt("--epochs", 100_000_000)))
     .option("--batch-size <n>", "samples per update, shuffled every epoch (default: all of them, full-batch)", positiveInt("--batch-size", 1 << 26))
+    .option("--accumulate <k>", "gradient accumulation: each update combines k micro-batches of the batch (fewer if it has fewer samples), weighted by the items each holds; the same params and costs as without it", positiveInt("--accumulate", 1 << 20))
+    .option("--workers <n>", "data parallelism: each batch is split across n worker threads, their gradients combined (weighted by items) before one optimizer step; the same params and costs as without it", positiveInt("--workers", 64))
     .option("--seed <n>", "seed for params absent from the data, the generated dataset and the shuffles", nonNegativeInt("--seed"), 1)
     .option("--print-every <n>", "print the cost every n iterations", positiveInt("--print-every", 100_000_000), 1000)
     .option("--out <file>", "write the trained params, with the inputs, as a data file (JSON) that run, grad, check, render and serve load")
@@ -88,22 +96,27 @@ export function trainCommand(): Command {
 
 async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if ((opts.data === undefined) === (opts.dataset === undefined)) throw new GradstreamError("USAGE", "train needs the data to train on: --data <file> (JSON or CSV) or --dataset <name>");
-  const graph = await loadGraph(graphPath);
+  const graph = await loadGraphAndWarn(graphPath);
   const stepsFor = (m: number) => opts.iterations ?? (opts.epochs !== undefined ? opts.epochs * batchesPerEpoch(m, opts.batchSize) : DEFAULT_ITERATIONS);
-  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv") });
+  const plan = (m: number) => trainPlan(graph, m, { optimizer: opts.optimizer, steps: stepsFor(m), batchSize: opts.batchSize, out: opts.out, csv: opts.data?.toLowerCase().endsWith(".csv"), workers: opts.workers });
   const checkBatchSize = budgetCheck(graph, "train", opts.maxMemory, plan, opts.data);
   const { inputs, params, set, origin } = await loadTrainingData(graph, { ...opts, checkBatchSize });
+  const absent = absentClasses(graph, inputs, opts.data ?? graph.source, set?.classNames);
+  if (absent) console.error(formatIssue(absent));
   const batchIds = graph.inputs.filter((d) => d.shape[1] === "m").map((d) => d.id);
   const m = batchIds.length ? inputs[batchIds[0]].shape[1] : 1;
   const perEpoch = batchesPerEpoch(m, opts.batchSize);
   const steps = stepsFor(m);
   const optimizer = createOptimizer(opts.optimizer, opts);
-  const runtime = createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
-  const batching = perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`;
+  const accumulate = opts.accumulate ?? 1;
+  // With workers the runtimes live in the worker threads; without, one runtime here.
+  const pool = opts.workers ? (await import("../node/workerPool.ts")).createWorkerPool(graph, opts.workers, { accumulate, training: true }) : undefined;
+  const runtime = pool ? undefined : createRuntime(graph, { inputs, params, seed: opts.seed, maxMemory: opts.maxMemory });
+  const batching = (perEpoch === 1 ? "full batch" : `mini-batches of ${opts.batchSize} (${perEpoch} per epoch)`) + (accumulate > 1 ? `, each update accumulated over ${accumulate} micro-batches` : "") + (pool ? `, split across ${pool.size} worker${pool.size === 1 ? "" : "s"}` : "");
   const hyper = Object.entries(optimizer.hyper).map(([k, v]) => `${k} ${v}`).join(", ");
   const progress = trainProgress(steps);
   const say = (line: string) => void (opts.json ? undefined : progress.log(line));
-  if (!opts.json) console.log(`${graph.name}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${origin})`);
+  if (!opts.json) console.log(`${display(graph.name)}: ${optimizer.name} (${hyper}), ${steps} iterations, ${batching}, m = ${m} (${display(origin)})`);
 
   const losses = new Float64Array(steps);
   const printed: { iteration: number; cost: number }[] = [];
@@ -112,7 +125,11 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   let last: TrainStep | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      trainStream(runtime, optimizer, batches$(inputs, { batchIds, steps, batchSize: opts.batchSize, seed: opts.seed, yieldEveryMs: 100 }), optimizer.init(params))
+      const plan = { batchIds, steps, batchSize: opts.batchSize, seed: opts.seed };
+      const steps$ = pool
+        ? trainStreamAsync((batch, at) => pool.gradient(batch, at), optimizer, batchSequence(inputs, plan), optimizer.init(params))
+        : trainStream(runtime!, optimizer, batches$(inputs, { ...plan, yieldEveryMs: 100 }), optimizer.init(params), { accumulate });
+      steps$
         .pipe(
           map((s) => {
             if (!Number.isFinite(s.loss)) throw new GradstreamError("COMPUTE", { file: graph.source, node: graph.loss, message: `the cost became ${s.loss} at iteration ${s.step}: training diverged (try a smaller --lr)` });
@@ -138,7 +155,8 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
     });
   } finally {
     progress.stop();
-    runtime.dispose();
+    runtime?.dispose();
+    await pool?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = last!.state.params;
@@ -148,14 +166,14 @@ async function train(graphPath: string, opts: TrainOptions): Promise<void> {
   if (opts.plot) await writeOutput(opts.plot, plotFor(graph, optimizer.name, hyper, origin, losses, fit, trained, inputs, set, batching));
 
   if (opts.json) {
-    console.log(JSON.stringify({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
+    console.log(printableJson({ graph: graph.name, optimizer: optimizer.name, hyper: optimizer.hyper, iterations: steps, m, batchSize: opts.batchSize ?? m, accumulate, workers: opts.workers ?? 0, costs: printed, final: { cost: fit.cost, [fit.metric.name]: fit.metric.value }, seconds }));
     return;
   }
   console.log(`Final cost (all ${m} samples, after ${steps} iterations): ${fit.cost}`);
   console.log(fit.metric.name === "accuracy" ? `Accuracy: ${(fit.metric.value * 100).toFixed(2)}%` : `RMSE: ${fit.metric.value.toPrecision(6)}`);
   console.log(`Time: ${seconds.toFixed(2)} s (${Math.round(steps / seconds)} iterations/s)`);
-  if (opts.out) console.log(`Trained params written to ${opts.out}`);
-  if (opts.plot) console.log(`Plot written to ${opts.plot}`);
+  if (opts.out) console.log(`Trained params written to ${display(opts.out)}`);
+  if (opts.plot) console.log(`Plot written to ${display(opts.plot)}`);
 }
 
 function plotFor(graph: Graph, optimizer: string, hyper: string, origin: string, losses: Float64Array, fit: FitReport, trained: Readonly<Record<string, Tensor>>, inputs: Record<string, Tensor>, set: LabelledSet | undefined, batching: string): string {

@@ -8,14 +8,16 @@ import { basename, dirname, resolve } from "node:path";
 import { Command } from "commander";
 import { Observable, Subscription, debounceTime, map, merge } from "rxjs";
 import { GradstreamError } from "../errors.ts";
+import { escapeControls } from "../escapeControls.ts";
+import { evaluateFinite } from "../graph/evaluateFinite.ts";
 import type { Graph } from "../graph/graph.ts";
-import { loadGraph } from "../node/loadGraph.ts";
+import { loadGraphAndWarn } from "./loadGraphAndWarn.ts";
 import { loadData } from "../node/loadData.ts";
 import { randomBindings, type Bindings } from "../data/bindData.ts";
 import { createRuntime, type Runtime } from "../runtime/createRuntime.ts";
 import type { Snapshot } from "../runtime/snapshot.ts";
 import { norm } from "../tensor/tensor.ts";
-import { formatNumber } from "./format.ts";
+import { display, formatNumber } from "./format.ts";
 import { maxMemoryOption, nonNegativeInt, positiveInt } from "./options.ts";
 import { budgetCheck, watchPlan } from "./memoryPlans.ts";
 import { DEFAULT_MAX_MEMORY } from "../graph/memoryBudget.ts";
@@ -58,6 +60,8 @@ export function watchCommand(): Command {
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        // Its reader gone (`gradstream watch g.yaml | head -3`), a watch has nothing left to do.
+        process.stdout.once("error", stop);
       });
     });
 }
@@ -67,12 +71,15 @@ export interface WatchSession {
 }
 
 /**
- * Starts watching. The first load must succeed (a bad file at start is a usage error, exit 2); after
- * that, errors are printed and the last good runtime keeps running.
+ * Starts watching. The first load must succeed (a bad file at start is a usage error, exit 2; a graph that
+ * cannot be evaluated, exit 1); after that, errors are printed and the last good runtime keeps running.
+ * Every edit is evaluated from scratch before it is taken, so one that validates but fails to evaluate (an
+ * op that fails, a value that overflows) is refused like one that does not validate.
  */
 export async function startWatch(graphPath: string, opts: WatchOptions, out: (line: string) => void, err: (line: string) => void): Promise<WatchSession> {
-  let graph = await loadGraph(graphPath);
+  let graph = await loadGraphAndWarn(graphPath, err);
   let bindings = await bind(graph, opts);
+  evaluateFinite(graph, bindings.values);
   let runtime: Runtime | undefined;
   let printing: Subscription | undefined;
 
@@ -81,16 +88,16 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
     printing?.unsubscribe();
     runtime?.dispose();
     runtime = next;
-    out(`watching ${graphPath}${opts.data ? ` and ${opts.data}` : ""} — graph ${g.name}, m = ${b.m}`);
-    printing = next.snapshot$.subscribe((s) => out(describe(g, s)));
+    out(`watching ${display(graphPath)}${opts.data ? ` and ${display(opts.data)}` : ""} — graph ${display(g.name)}, m = ${b.m}`);
+    printing = next.snapshot$.subscribe({ next: (s) => out(describe(g, s)), error: (e) => err(messageOf(e)) });
     next.errors$.subscribe((e) => err(e.message));
   };
-  start(graph, bindings);
 
   const reload = async (what: "graph" | "data") => {
     try {
-      const g = what === "graph" ? await loadGraph(graphPath) : graph;
+      const g = what === "graph" ? await loadGraphAndWarn(graphPath, err) : graph;
       const b = await bind(g, opts);
+      evaluateFinite(g, b.values);
       if (what === "graph") {
         graph = g;
         bindings = b;
@@ -100,19 +107,21 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
         bindings = b;
       }
     } catch (e) {
-      if (!(e instanceof GradstreamError)) throw e;
-      err(e.message);
+      // Not even a bug of gradstream's own may end a watch: it is reported, and the last good state stays.
+      err(messageOf(e));
       err(`(${what} change refused; still running the last good state)`);
     }
   };
 
   const sources: Observable<"graph" | "data">[] = [fileChanges(graphPath).pipe(map(() => "graph" as const))];
   if (opts.data) sources.push(fileChanges(opts.data).pipe(map(() => "data" as const)));
+  // Watched before the first line is printed: an edit made as soon as it shows is seen.
   // One reload at a time, in order: a change during a reload waits for it.
   let chain = Promise.resolve();
   const changes = merge(...sources).subscribe((what) => {
     chain = chain.then(() => reload(what));
   });
+  start(graph, bindings);
 
   return {
     stop() {
@@ -121,6 +130,10 @@ export async function startWatch(graphPath: string, opts: WatchOptions, out: (li
       runtime?.dispose();
     },
   };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof GradstreamError ? e.message : `gradstream: internal error (please report it): ${escapeControls(String((e as Error)?.stack ?? e), 4000)}`;
 }
 
 /** The graph's inputs and params, from the data file or random; what the runtime will hold is checked first. */

@@ -14,6 +14,7 @@ import { initParams } from "./initParams.ts";
 import { OUTPUT_FIELDS, dataFileReader, type DataFileContents, type DataReaderOptions } from "./dataFileReader.ts";
 import { DEFAULT_MAX_MEMORY } from "../graph/memoryBudget.ts";
 import { randomInputs } from "./randomInputs.ts";
+import { weightIssues } from "./weightIssues.ts";
 
 /** Data files larger than this are refused before they are read. */
 export const MAX_DATA_FILE_BYTES = 512 * 1024 * 1024;
@@ -83,6 +84,8 @@ export function completeBindings({ values, issues }: DataFileContents, graph: Gr
   const absent = new Set(graph.params.filter((p) => !values.has(p.id)).map((p) => p.id));
   for (const [id, t] of initParams(graph, seed, absent)) values.set(id, t);
   const { m } = bindShapes(graph, values, file);
+  const negative = weightIssues(graph, values, file);
+  if (negative.length) throw new GradstreamError("DATA_INVALID", negative);
   return { values, m };
 }
 
@@ -100,6 +103,7 @@ function* utf8Chunks(text: string): Generator<Uint8Array> {
 
 /** Bindings without a data file: random inputs of batch size m (targets shaped for their loss) and params from init. */
 export function randomBindings(graph: Graph, m: number, seed = 1): Bindings {
+  if (!Number.isInteger(m) || m < 1) throw new GradstreamError("USAGE", { file: graph.source, message: `randomBindings: the batch size m is an integer from 1 on, got ${m}` });
   const values = new Map<string, Tensor>([...randomInputs(graph, m, seed), ...initParams(graph, seed)]);
   bindShapes(graph, values);
   return { values, m };

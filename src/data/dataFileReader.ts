@@ -334,7 +334,7 @@ export function dataFileReader(graph: Graph, options: DataReaderOptions = {}): D
 }
 
 /** The fields of a `run`/`grad` `--json` output, which `--data` takes too. */
-export const OUTPUT_FIELDS: ReadonlySet<string> = new Set(["graph", "dims", "convention", "loss", "values", "grads"]);
+export const OUTPUT_FIELDS: ReadonlySet<string> = new Set(["graph", "dims", "convention", "loss", "values", "grads", "predictions"]);
 
 const OBJECT = Symbol("object");
 const ARRAY = Symbol("array");

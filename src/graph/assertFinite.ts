@@ -11,9 +11,10 @@ import type { Tensor } from "../tensor/tensor.ts";
 import type { Graph } from "./graph.ts";
 
 export function assertFinite(graph: Graph, tensors: ReadonlyMap<string, Tensor>, what: "value" | "gradient"): void {
-  // Values are checked in topological order, gradients in reverse: the first bad one is where it started.
-  const order = what === "value" ? graph.nodes : [...graph.nodes].reverse();
-  const ids = [...order.map((n) => n.id), ...graph.params.map((p) => p.id), ...graph.inputs.map((i) => i.id)];
+  // Where it started: for values, the inputs and params first (an init that overflowed is the init's fault,
+  // not the node's that reads it), then the nodes in topological order; gradients in reverse.
+  const sources = [...graph.inputs.map((i) => i.id), ...graph.params.map((p) => p.id)];
+  const ids = what === "value" ? [...sources, ...graph.nodes.map((n) => n.id)] : [...[...graph.nodes].reverse().map((n) => n.id), ...graph.params.map((p) => p.id), ...graph.inputs.map((i) => i.id)];
   for (const id of ids) {
     const t = tensors.get(id);
     if (!t) continue;
@@ -21,7 +22,8 @@ export function assertFinite(graph: Graph, tensors: ReadonlyMap<string, Tensor>,
     if (k < 0) continue;
     const [, cols] = t.shape;
     const node = graph.nodes.find((n) => n.id === id);
-    const source = node ? ` (${node.op} of ${node.in.join(", ")})` : "";
+    const param = graph.params.find((p) => p.id === id);
+    const source = node ? ` (${node.op} of ${node.in.join(", ")})` : param && what === "value" ? ` (init ${JSON.stringify(param.init)})` : "";
     throw new GradstreamError("COMPUTE", {
       file: graph.source,
       node: id,

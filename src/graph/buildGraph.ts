@@ -5,17 +5,24 @@
  */
 import type { Issue } from "../errors.ts";
 import { getOp, opNames } from "../ops/registry.ts";
-import type { Attrs, Shape } from "../ops/op.ts";
-import { showShape } from "../ops/op.ts";
+import type { Attrs, Dim, OpDef, Shape } from "../ops/op.ts";
+import { showShape, UNKNOWN_DIM } from "../ops/op.ts";
 import { MAX_ELEMENTS } from "../tensor/tensor.ts";
-import type { Graph, IdKind, NodeDecl } from "./graph.ts";
+import { lossAncestors, type Graph, type IdKind, type NodeDecl } from "./graph.ts";
+import { didYouMean } from "./didYouMean.ts";
 import type { GraphFile } from "./schema.ts";
 
 type Located = Omit<Issue, "file" | "line"> & { path: (string | number)[] };
 
+const UNKNOWN_SHAPE: Shape = [UNKNOWN_DIM, UNKNOWN_DIM];
+/** "Did you mean" for the first undefined ids only (each suggestion is a pass over every id). */
+const MAX_SUGGESTIONS = 50;
+/** Warnings past these are counted, not listed: a generated graph may have thousands of dead nodes. */
+const MAX_WARNINGS = 20;
+
 /** `broken` holds ids whose entries were refused by the schema: they count as declared (no "not defined"
  * cascade) but have no shape, so nodes reading them are not shape-checked either. */
-export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet<string> = new Set()): { graph?: Graph; issues: Located[] } {
+export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet<string> = new Set()): { graph?: Graph; issues: Located[]; warnings?: Located[] } {
   const issues: Located[] = [];
   const kinds = new Map<string, IdKind>();
   const shapes = new Map<string, Shape>();
@@ -48,11 +55,13 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
 
   // Per-node checks that need no order: op, arity, operands defined, attributes.
   const usable = new Set<string>();
+  let suggestions = 0;
   for (const node of declared) {
     const op = getOp(node.op);
     let ok = true;
     if (!op) {
-      issues.push({ node: node.id, field: "op", path: ["nodes", node.id, "op"], message: `unknown op '${node.op}' (known: ${opNames().join(", ")})` });
+      const guess = didYouMean(node.op, opNames());
+      issues.push({ node: node.id, field: "op", path: ["nodes", node.id, "op"], message: `unknown op '${node.op}' (${guess ? `${guess} ` : ""}known: ${opNames().join(", ")})` });
       ok = false;
     } else if (node.in.length !== op.operands.length) {
       issues.push({
@@ -70,7 +79,9 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
       } else if (broken.has(ref)) {
         ok = false;
       } else if (!kinds.has(ref)) {
-        issues.push({ node: node.id, field: `in[${slot}]`, path: ["nodes", node.id, "in", slot], message: `input '${ref}' is not defined` });
+        // Suggestions for the first few only: each one compares with every id, and the output is capped anyway.
+        const guess = suggestions++ < MAX_SUGGESTIONS ? didYouMean(ref, [...kinds.keys()].filter((id) => id !== node.id)) : undefined;
+        issues.push({ node: node.id, field: `in[${slot}]`, path: ["nodes", node.id, "in", slot], message: `input '${ref}' is not defined${guess ? ` (${guess})` : ""}` });
         ok = false;
       }
     });
@@ -95,16 +106,25 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
 
   const order = topologicalOrder(declared, issues);
 
-  // Shapes in topological order; a node whose operands have no shape (an earlier mistake) is skipped so one
-  // mistake is reported once, not again at every node downstream.
+  // Shapes in topological order. Downstream of a mistake (a node that is not usable, or whose shape rule
+  // failed) shapes are still inferred, with UNKNOWN_DIM for what the mistake hides, but no shape issue is
+  // reported there: one mistake is reported once, not again at every node downstream. What is still known
+  // tells whether the loss is a scalar, so that mistake is reported in the same pass as the others.
+  const partial = new Set<string>();
   for (const node of order) {
-    if (!usable.has(node.id)) continue;
     const operandShapes = node.in.map((ref) => shapes.get(ref));
-    if (operandShapes.some((s) => s === undefined)) continue;
-    const result = getOp(node.op)!.shape(operandShapes as Shape[], node.attrs);
-    const tooBig = typeof result === "string" ? undefined : overLimit(result);
-    if (typeof result === "string" || tooBig) issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: tooBig ? `${node.op} gives ${tooBig}` : (result as string) });
-    else shapes.set(node.id, result);
+    const op = getOp(node.op);
+    if (usable.has(node.id) && operandShapes.every((s) => s !== undefined) && !node.in.some((ref) => partial.has(ref))) {
+      const result = op!.shape(operandShapes as Shape[], node.attrs);
+      const tooBig = typeof result === "string" ? undefined : overLimit(result);
+      if (typeof result !== "string" && !tooBig) {
+        shapes.set(node.id, result);
+        continue;
+      }
+      issues.push({ node: node.id, field: "in", path: ["nodes", node.id, "in"], message: tooBig ? `${node.op} gives ${tooBig}` : (result as string) });
+    }
+    partial.add(node.id);
+    shapes.set(node.id, op && node.in.length === op.operands.length ? partialShape(op.shape, operandShapes, node.attrs) : UNKNOWN_SHAPE);
   }
 
   const lossKind = kinds.get(file.loss);
@@ -114,7 +134,8 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
   else if (lossKind !== "node") issues.push({ field: "loss", path: ["loss"], message: `loss '${file.loss}' is ${lossKind === "input" ? "an input" : "a param"}; it must be a node` });
   else {
     const s = shapes.get(file.loss);
-    if (s && (s[0] !== 1 || s[1] !== 1))
+    const notOne = (d: Dim) => d !== 1 && d !== UNKNOWN_DIM;
+    if (s && (notOne(s[0]) || notOne(s[1])))
       issues.push({ node: file.loss, field: "loss", path: ["loss"], message: `the loss must be a scalar [1,1], '${file.loss}' is ${showShape(s)}${s[1] === "m" ? " (reduce it over the samples with mean)" : ""}` });
   }
 
@@ -126,7 +147,44 @@ export function buildGraph(file: GraphFile, source?: string, broken: ReadonlySet
   for (const node of order) node.in.forEach((ref, slot) => consumers.get(ref)!.push({ node: node.id, slot }));
 
   const graph: Graph = { name: file.name, description: file.description, source, inputs, params, nodes: order, loss: file.loss, shapes, kinds, consumers };
-  return { graph, issues };
+  return { graph, issues, warnings: unusedWarnings(graph) };
+}
+
+/**
+ * What a valid graph holds that cannot matter to its loss: an input or param the loss does not depend on
+ * (its gradient is 0 by construction; training leaves such a param as initialised), and a node that is
+ * neither the loss nor read by one that reaches it (it is computed, and nothing comes of it). For a dead
+ * branch, only its last node is named: the nodes feeding it are implied.
+ */
+function unusedWarnings(graph: Graph): Located[] {
+  const reaches = lossAncestors(graph);
+  const warnings: Located[] = [];
+  const loss = graph.loss;
+  for (const [section, decls, kind] of [["inputs", graph.inputs, "input"], ["params", graph.params, "param"]] as const) {
+    for (const { id } of decls) {
+      if (reaches.has(id)) continue;
+      const read = graph.consumers.get(id)!.length > 0;
+      const effect = kind === "param" ? "its gradient is 0 and training leaves it as initialised" : "its values do not change the loss";
+      warnings.push({ node: id, path: [section, id], severity: "warning", message: `${kind} '${id}' ${read ? `does not reach the loss '${loss}'` : "is not read by any node"}: ${effect}` });
+    }
+  }
+  for (const node of graph.nodes) {
+    if (reaches.has(node.id) || graph.consumers.get(node.id)!.some((c) => !reaches.has(c.node))) continue;
+    warnings.push({ node: node.id, path: ["nodes", node.id], severity: "warning", message: `node '${node.id}' does not reach the loss '${loss}': it is computed, but changes neither the loss nor any gradient` });
+  }
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  const more = warnings.length - MAX_WARNINGS;
+  return [...warnings.slice(0, MAX_WARNINGS), { path: [], severity: "warning", message: `${more} more input${more > 1 ? "s, params or nodes" : ", param or node"} that do not reach the loss '${loss}'` }];
+}
+
+/** A shape rule applied where some operand shapes are unknown; UNKNOWN_SHAPE when the rule cannot say. */
+function partialShape(rule: OpDef["shape"], operands: readonly (Shape | undefined)[], attrs: Attrs): Shape {
+  try {
+    const result = rule(operands.map((s) => s ?? UNKNOWN_SHAPE), attrs);
+    return typeof result === "string" ? UNKNOWN_SHAPE : result;
+  } catch {
+    return UNKNOWN_SHAPE; // an attribute the schema refused may trip the rule; the refusal is reported already
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Attrs, Shape } from "../ops/op.ts";
 import type { InitSpec } from "./schema.ts";
+import type { Issue } from "../errors.ts";
 
 export interface InputDecl {
   readonly id: string;
@@ -40,6 +41,11 @@ export interface Graph {
   readonly kinds: ReadonlyMap<string, IdKind>;
   /** For each id, the nodes that read it and in which operand slot. */
   readonly consumers: ReadonlyMap<string, readonly { readonly node: string; readonly slot: number }[]>;
+  /**
+   * What is valid but cannot matter to the loss (an unused param, a node that does not reach the loss),
+   * each naming the file, the id and the line. The CLI prints them on stderr; they never stop a command.
+   */
+  readonly warnings?: readonly Issue[];
 }
 
 /** Every id, inputs then params then nodes (topological). */

@@ -7,7 +7,8 @@
  * const graph = parseGraph(text, "yaml", "graphs/planar-tanh.yaml");
  * graph.shapes.get("Z1") // [4, "m"]
  */
-import { LineCounter, parseDocument, isNode, isMap, isScalar, visit, type Document } from "yaml";
+import { LineCounter, isCollection, isNode, isMap, isScalar, visit, type Document } from "yaml";
+import { parseYamlDocument } from "./parseYamlDocument.ts";
 import { GradstreamError, RESERVED_IDS, type Issue } from "../errors.ts";
 import type { Graph } from "./graph.ts";
 import { graphFileSchema, idSchema, inputSchema, nodeSchema, paramSchema, type GraphFile } from "./schema.ts";
@@ -19,12 +20,14 @@ export const MAX_GRAPH_FILE_BYTES = 4 * 1024 * 1024;
 
 export function parseGraph(text: string, format: "yaml" | "json", source?: string): Graph {
   const file = source;
+  if (typeof text !== "string") throw new GradstreamError("USAGE", { file, message: `parseGraph: the graph text must be a string, got ${text === null ? "null" : typeof text}` });
+  if (format !== "yaml" && format !== "json") throw new GradstreamError("USAGE", { file, message: `parseGraph: the format is "yaml" or "json", got ${JSON.stringify(String(format)).slice(0, 60)}` });
   const lines = new LineCounter();
   // JSON is read by the YAML parser too (it is a subset): one parser gives line numbers and refuses
   // duplicate keys in both formats, which JSON.parse would silently let the last one win.
   // Duplicate keys are found by `duplicateKeys` below rather than the parser's uniqueKeys option, whose
   // pairwise check is quadratic in a map's size (minutes for a 4 MiB file of nodes).
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" });
+  const doc = parseYamlDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, schema: format === "json" ? "json" : "core" }, file, format === "json" ? "JSON" : "YAML");
   const syntax: Issue[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, message: `not valid ${format === "json" ? "JSON" : "YAML"}: ${e.message.split("\n")[0]}` }));
   if (!syntax.length) syntax.push(...duplicateKeys(doc, lines, file));
   // The parser can report one mistake twice (once per stage that meets it); say it once.
@@ -65,7 +68,16 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
         issues.push(schemaIssue({ code: "invalid_key", path: [section, id], message: "" }, file, lineOf));
         continue;
       }
-      const entry = schema.safeParse(entries[id]);
+      const value = entries[id];
+      // A `__proto__` key is an own property of what the YAML parser returns, but an object copy (the
+      // schema's, a spread) turns it into a prototype and drops it: a node's attribute would vanish silently.
+      // (Inputs and params are strict objects: the schema reports it as an unknown field.)
+      if (section === "nodes" && typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+        issues.push({ file, node: id, field: "__proto__", line: lineOf([section, id, "__proto__"]), message: "'__proto__' is not allowed as a field: it names an object's prototype, not an attribute" });
+        broken.add(id);
+        continue;
+      }
+      const entry = schema.safeParse(value);
       if (entry.success) valid[id] = entry.data;
       else broken.add(id);
     }
@@ -79,7 +91,8 @@ export function parseGraph(text: string, format: "yaml" | "json", source?: strin
   const built = buildGraph(fileData, source, broken);
   issues.push(...built.issues.map(({ path, ...rest }) => ({ file, line: lineOf(path), ...rest })));
   if (issues.length || !built.graph) throw new GradstreamError("GRAPH_INVALID", sortByLine(issues));
-  return built.graph;
+  const warnings = (built.warnings ?? []).map(({ path, ...rest }) => ({ file, line: path.length ? lineOf(path) : undefined, ...rest }));
+  return { ...built.graph, warnings };
 }
 
 function sectionsReadable(raw: object): boolean {
@@ -139,7 +152,11 @@ function schemaIssue(issue: ZodIssueLike, file: string | undefined, lineOf: (p: 
   return { file, node, field, line: lineOf(linePath), message };
 }
 
-/** Every key that appears twice in one mapping, anywhere in the document, with the line of the repeat. */
+/**
+ * Every key that appears twice in one mapping, anywhere in the document, with the line of the repeat; and
+ * every key that is itself a collection (`? [3, m]`, `{ [a]: 1 }`), which no graph file has and which the
+ * YAML library would stringify with a process warning.
+ */
 function duplicateKeys(doc: Document, lines: LineCounter, file: string | undefined): Issue[] {
   const issues: Issue[] = [];
   visit(doc, {
@@ -147,6 +164,11 @@ function duplicateKeys(doc: Document, lines: LineCounter, file: string | undefin
       if (!isMap(map)) return;
       const seen = new Set<unknown>();
       for (const pair of map.items) {
+        if (isCollection(pair.key)) {
+          const at = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+          issues.push({ file, line: at, message: "a mapping key must be a name, not a list or a mapping" });
+          continue;
+        }
         const key = isScalar(pair.key) ? pair.key.value : pair.key;
         if (!seen.has(key)) {
           seen.add(key);

@@ -13,6 +13,9 @@ import { opNames } from "../ops/registry.ts";
 /** The largest size of one dimension a graph file may declare. */
 export const MAX_DIM = 1 << 20;
 
+/** The largest standard deviation of a `normal` init whose draws stay finite. */
+export const MAX_NORMAL_STD = 1e307;
+
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const idSchema = z
@@ -27,8 +30,15 @@ const dim = z.union([size, z.literal("m")], { message: "a dimension is a positiv
 export const initSchema = z.union(
   [
     z.enum(["zeros", "he", "xavier"]),
-    z.strictObject({ normal: z.number().positive().describe("standard deviation") }),
-    z.strictObject({ uniform: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, { message: "uniform: lo must be below hi" }) }),
+    // Bounds that keep every draw finite: a normal draw is at most ~6.7 standard deviations (Box–Muller on
+    // 32-bit uniforms), and a uniform one is lo + (hi − lo)·u, which needs hi − lo finite.
+    z.strictObject({ normal: z.number().positive().max(MAX_NORMAL_STD, { message: `normal: the standard deviation may be at most ${MAX_NORMAL_STD} (larger draws overflow float64)` }).describe("standard deviation") }),
+    z.strictObject({
+      uniform: z
+        .tuple([z.number(), z.number()])
+        .refine(([lo, hi]) => lo < hi, { message: "uniform: lo must be below hi" })
+        .refine(([lo, hi]) => Number.isFinite(hi - lo), { message: "uniform: hi − lo overflows float64; draws from it would be infinite" }),
+    }),
   ],
   { message: "init is zeros, he, xavier, { normal: std } or { uniform: [lo, hi] }" },
 );

@@ -1,7 +1,21 @@
 /** `add`: A + B, B the same shape or a column `[n,1]` broadcast over the samples. */
 import { binary } from "./elementwise.ts";
 
-export const add = binary("add", (a, b) => a + b, () => 1, () => 1, {
-  forward: "{out} = {0} + {1}",
-  backward: ["{g}", "{sum1}{g}"],
+export const add = binary({
+  name: "add",
+  f: (a, b) => a + b,
+  forward: (a, b, out, rows, cols, broadcast) => {
+    if (!broadcast) for (let k = 0; k < a.length; k++) out[k] = a[k] + b[k];
+    else for (let i = 0, k = 0; i < rows; i++) for (let j = 0, bi = b[i]; j < cols; j++, k++) out[k] = a[k] + bi;
+  },
+  backwardA: (g, _a, _b, out) => out.set(g),
+  backwardB: (g, _a, _b, out, rows, cols, broadcast) => {
+    if (!broadcast) return out.set(g);
+    for (let i = 0, k = 0; i < rows; i++) {
+      let s = 0;
+      for (let j = 0; j < cols; j++, k++) s += g[k];
+      out[i] = s;
+    }
+  },
+  explain: { forward: "{out} = {0} + {1}", backward: ["{g}", "{sum1}{g}"] },
 });

@@ -3,7 +3,7 @@
  * [ε, 1−ε] with ε = 1e-15 (a sigmoid that saturates in float64 would otherwise give ∞ and NaN gradients);
  * the gradient uses the clamped a, so it stays finite and points the right way. `bce_logits` needs no clamp.
  */
-import { tensor } from "../tensor/tensor.ts";
+import { output } from "../tensor/tensor.ts";
 import type { OpDef } from "./op.ts";
 import { perSampleLossShape } from "./lossShape.ts";
 
@@ -17,33 +17,33 @@ export const bce: OpDef = {
   operands: ["A", "Y"],
   columnwise: true,
   shape: (inputs) => perSampleLossShape("bce", inputs, 1),
-  forward: ([A, Y]) => {
+  forward: ([A, Y], _attrs, into) => {
     const a = A.data, y = Y.data;
-    const out = new Float64Array(a.length);
+    const L = output(into, 1, a.length), out = L.data as Float64Array;
     for (let j = 0; j < a.length; j++) {
       const p = clamp(a[j]);
       out[j] = -(y[j] * Math.log(p) + (1 - y[j]) * Math.log(1 - p));
     }
-    return tensor(1, a.length, out);
+    return L;
   },
   backward: [
-    ({ inputs: [A, Y], grad }) => {
+    ({ inputs: [A, Y], grad }, into) => {
       const a = A.data, y = Y.data, g = grad.data;
-      const out = new Float64Array(a.length);
+      const dA = output(into, 1, a.length), out = dA.data as Float64Array;
       for (let j = 0; j < a.length; j++) {
         const p = clamp(a[j]);
         out[j] = (g[j] * (p - y[j])) / (p * (1 - p));
       }
-      return tensor(1, a.length, out);
+      return dA;
     },
-    ({ inputs: [A], grad }) => {
+    ({ inputs: [A], grad }, into) => {
       const a = A.data, g = grad.data;
-      const out = new Float64Array(a.length);
+      const dY = output(into, 1, a.length), out = dY.data as Float64Array;
       for (let j = 0; j < a.length; j++) {
         const p = clamp(a[j]);
         out[j] = g[j] * (Math.log(1 - p) - Math.log(p));
       }
-      return tensor(1, a.length, out);
+      return dY;
     },
   ],
   explain: {

@@ -8,21 +8,21 @@
  * @example
  * centerBatch.forward([fromRows([[1, 3], [0, 4]])], {}) // [[-1, 1], [-2, 2]]
  */
-import { type Tensor, tensor } from "../tensor/tensor.ts";
+import { type Tensor, output } from "../tensor/tensor.ts";
 import type { OpDef } from "./op.ts";
 
 /** Each row minus its mean over the columns. */
-function centerRows(X: Tensor): Tensor {
+function centerRows(X: Tensor, into?: Tensor): Tensor {
   const [n, m] = X.shape;
   const x = X.data;
-  const out = new Float64Array(n * m);
+  const C = output(into, n, m), out = C.data as Float64Array;
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = i * m, end = j + m; j < end; j++) s += x[j];
     const mu = s / m;
     for (let j = i * m, end = j + m; j < end; j++) out[j] = x[j] - mu;
   }
-  return tensor(n, m, out);
+  return C;
 }
 
 export const centerBatch: OpDef = {
@@ -31,7 +31,7 @@ export const centerBatch: OpDef = {
   operands: ["X"],
   columnwise: false,
   shape: ([x]) => x,
-  forward: ([X]) => centerRows(X),
-  backward: [({ grad }) => centerRows(grad)],
+  forward: ([X], _attrs, out) => centerRows(X, out),
+  backward: [({ grad }, out) => centerRows(grad, out)],
   explain: { forward: "{out} = {0} − (1/m)·Σ_samples {0}", backward: ["{g} − (1/m)·Σ_samples {g}"] },
 };

@@ -1,10 +1,11 @@
 /**
  * Builders for the two families of elementwise ops: unary activations (`sigmoid`, `relu`, ...) and binary
  * ops whose second operand may be a column `[n,1]` broadcast over the samples (`add`, `sub`, `mul`).
- * Each family shares its shape rule and its loop; an op supplies only its scalar function and derivative.
+ * Each family shares its shape rule and its plumbing; an op supplies its own loops, written out in its file
+ * so the engine compiles each with its function inlined (a loop shared by all ops would call a function per
+ * element through one call site that sees every op, and could inline none of them).
  */
-import { type Tensor, tensor } from "../tensor/tensor.ts";
-import { sumColumns } from "../tensor/kernels.ts";
+import { type Tensor, output, tensor } from "../tensor/tensor.ts";
 import type { Attrs, OpDef, Shape } from "./op.ts";
 import { sameDim, showShape } from "./op.ts";
 
@@ -26,12 +27,15 @@ export function zip3(a: Tensor, b: Tensor, c: Tensor, f: (x: number, y: number, 
 export interface ActivationSpec {
   name: string;
   attrs?: OpDef["attrs"];
-  /** y = f(x). */
+  /** y = f(x) on one number: the runtime's scalar path; equal bit for bit to `forward` on one entry. */
   f: (x: number, attrs: Attrs) => number;
-  /** dy/dx from x and y (whichever is cheaper to use). */
-  df: (x: number, y: number, attrs: Attrs) => number;
-  forward: string;
-  backward: string;
+  /** y[i] = f(z[i]) for every i. */
+  forward: (z: Float64Array, y: Float64Array, attrs: Attrs) => void;
+  /** out[i] = g[i]·f'(z[i]), where y = f(z) (whichever of the two is cheaper to use). */
+  backward: (g: Float64Array, z: Float64Array, y: Float64Array, out: Float64Array, attrs: Attrs) => void;
+  /** Equations for `explain`. */
+  equation: string;
+  derivative: string;
 }
 
 export function activation(spec: ActivationSpec): OpDef {
@@ -42,10 +46,20 @@ export function activation(spec: ActivationSpec): OpDef {
     attrs: spec.attrs,
     columnwise: true,
     shape: ([z]) => z,
-    forward: ([z], attrs) => map(z, (v) => spec.f(v, attrs)),
+    forward: ([z], attrs, out) => {
+      const y = output(out, z.shape[0], z.shape[1]);
+      spec.forward(z.data, y.data as Float64Array, attrs);
+      return y;
+    },
     scalar: (v, _unused, attrs) => spec.f(v, attrs),
-    backward: [({ inputs: [z], output, grad, attrs }) => zip3(grad, z, output, (g, x, y) => g * spec.df(x, y, attrs))],
-    explain: { forward: spec.forward, backward: [spec.backward] },
+    backward: [
+      ({ inputs: [z], output: y, grad, attrs }, out) => {
+        const dz = output(out, z.shape[0], z.shape[1]);
+        spec.backward(grad.data, z.data, y.data, dz.data as Float64Array, attrs);
+        return dz;
+      },
+    ],
+    explain: { forward: spec.equation, backward: [spec.derivative] },
   };
 }
 
@@ -56,44 +70,52 @@ export function broadcastShape(name: string, [a, b]: readonly Shape[]): Shape | 
   return `${name} ${showShape(a)}, ${showShape(b)}: shapes differ, and the second is not a column [${a[0]},1] to broadcast`;
 }
 
+/**
+ * The loops of a binary op on an `[rows, cols]` A and a B of the same shape or, when `broadcast`, a column
+ * `[rows, 1]` (B's entry for A's entry k is then b[row of k]).
+ */
+export interface BinarySpec {
+  name: string;
+  /** The op on single numbers (the runtime's scalar path); equal bit for bit to `forward` on one entry. */
+  f: (a: number, b: number) => number;
+  forward: (a: Float64Array, b: Float64Array, out: Float64Array, rows: number, cols: number, broadcast: boolean) => void;
+  /** dJ/dA = G ⊙ ∂f/∂a. */
+  backwardA: (g: Float64Array, a: Float64Array, b: Float64Array, out: Float64Array, rows: number, cols: number, broadcast: boolean) => void;
+  /** dJ/dB = G ⊙ ∂f/∂b, summed over each row (left to right) when B is a broadcast column. */
+  backwardB: (g: Float64Array, a: Float64Array, b: Float64Array, out: Float64Array, rows: number, cols: number, broadcast: boolean) => void;
+  explain: OpDef["explain"];
+}
+
 /** A binary elementwise op with column broadcasting of its second operand. */
-export function binary(
-  name: string,
-  f: (a: number, b: number) => number,
-  /** ∂f/∂a and ∂f/∂b at (a, b). */
-  da: (a: number, b: number) => number,
-  db: (a: number, b: number) => number,
-  explain: OpDef["explain"],
-): OpDef {
-  const combine = (A: Tensor, B: Tensor, h: (a: number, b: number, i: number) => number): Tensor => {
-    const [r, c] = A.shape;
-    const out = new Float64Array(r * c);
-    const x = A.data, y = B.data;
-    const broadcast = B.shape[1] !== c;
-    for (let i = 0; i < r; i++) {
-      for (let j = 0; j < c; j++) {
-        const k = i * c + j;
-        out[k] = h(x[k], broadcast ? y[i] : y[k], k);
-      }
-    }
-    return tensor(r, c, out);
-  };
+export function binary(spec: BinarySpec): OpDef {
   return {
-    name,
+    name: spec.name,
     kind: "elementwise",
     operands: ["A", "B"],
     columnwise: true,
-    shape: (inputs) => broadcastShape(name, inputs),
-    forward: ([A, B]) => combine(A, B, f),
-    scalar: f,
+    shape: (inputs) => broadcastShape(spec.name, inputs),
+    forward: ([A, B], _attrs, out) => {
+      const [r, c] = A.shape;
+      const C = output(out, r, c);
+      spec.forward(A.data, B.data, C.data as Float64Array, r, c, B.shape[1] !== c);
+      return C;
+    },
+    scalar: spec.f,
     backward: [
-      ({ inputs: [A, B], grad }) => combine(A, B, (a, b, k) => grad.data[k] * da(a, b)),
-      ({ inputs: [A, B], grad }) => {
-        const full = combine(A, B, (a, b, k) => grad.data[k] * db(a, b));
+      ({ inputs: [A, B], grad }, out) => {
+        const [r, c] = A.shape;
+        const dA = output(out, r, c);
+        spec.backwardA(grad.data, A.data, B.data, dA.data as Float64Array, r, c, B.shape[1] !== c);
+        return dA;
+      },
+      ({ inputs: [A, B], grad }, out) => {
+        const [r, c] = A.shape;
         // A broadcast operand received the same value in every column, so its gradient sums them.
-        return B.shape[1] === A.shape[1] ? full : sumColumns(full);
+        const dB = output(out, B.shape[0], B.shape[1]);
+        spec.backwardB(grad.data, A.data, B.data, dB.data as Float64Array, r, c, B.shape[1] !== c);
+        return dB;
       },
     ],
-    explain,
+    explain: spec.explain,
   };
 }

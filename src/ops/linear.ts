@@ -16,10 +16,10 @@ export const linear: OpDef = {
     if (!sameDim(b[0], w[0]) || b[1] !== 1) return `linear: b is ${showShape(b)}, expected a column [${w[0]},1]`;
     return [w[0], x[1]];
   },
-  forward: ([W, X, b]) => {
-    const Z = matmul(W, X);
+  forward: ([W, X, b], _attrs, out) => {
+    const Z = matmul(W, X, out);
     const [n, m] = Z.shape;
-    const z = Z.data, bias = b.data;
+    const z = Z.data as Float64Array, bias = b.data;
     for (let i = 0; i < n; i++) {
       const bi = bias[i];
       for (let j = i * m, end = j + m; j < end; j++) z[j] += bi;
@@ -27,9 +27,9 @@ export const linear: OpDef = {
     return Z;
   },
   backward: [
-    ({ inputs: [, X], grad }) => matmulNT(grad, X),
-    ({ inputs: [W], grad }) => matmulTN(W, grad),
-    ({ grad }) => sumColumns(grad),
+    ({ inputs: [, X], grad }, out) => matmulNT(grad, X, out),
+    ({ inputs: [W], grad }, out) => matmulTN(W, grad, out),
+    ({ grad }, out) => sumColumns(grad, out),
   ],
   explain: { forward: "{out} = {0}·{1} + {2}", backward: ["{g}·{1}ᵀ", "{0}ᵀ·{g}", "Σ_samples {g}"] },
 };

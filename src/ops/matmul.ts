@@ -9,10 +9,10 @@ export const matmul: OpDef = {
   operands: ["A", "B"],
   columnwise: true, // each output column is A times the same column of B (when B carries the samples)
   shape: ([a, b]) => (sameDim(a[1], b[0]) ? [a[0], b[1]] : `matmul ${showShape(a)}·${showShape(b)}: inner sizes ${a[1]} and ${b[0]} differ`),
-  forward: ([A, B]) => mm(A, B),
+  forward: ([A, B], _attrs, out) => mm(A, B, out),
   backward: [
-    ({ inputs: [, B], grad }) => matmulNT(grad, B),
-    ({ inputs: [A], grad }) => matmulTN(A, grad),
+    ({ inputs: [, B], grad }, out) => matmulNT(grad, B, out),
+    ({ inputs: [A], grad }, out) => matmulTN(A, grad, out),
   ],
   explain: { forward: "{out} = {0}·{1}", backward: ["{g}·{1}ᵀ", "{0}ᵀ·{g}"] },
 };

@@ -12,7 +12,10 @@ export const mean: OpDef = {
   operands: ["X"],
   columnwise: false,
   shape: ([x]) => [x[0], 1],
-  forward: ([X]) => scale(sumColumns(X), 1 / X.shape[1]),
-  backward: [({ inputs: [X], grad }) => broadcastColumn(grad, X.shape[1], 1 / X.shape[1])],
+  forward: ([X], _attrs, out) => {
+    const S = sumColumns(X, out);
+    return scale(S, 1 / X.shape[1], S); // (1/m)·s, in place: each entry is read before it is written
+  },
+  backward: [({ inputs: [X], grad }, out) => broadcastColumn(grad, X.shape[1], 1 / X.shape[1], out)],
   explain: { forward: "{out} = (1/m)·Σ_samples {0}", backward: ["{g}·1ᵀ"], mPower: [-1] },
 };

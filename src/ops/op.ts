@@ -6,8 +6,8 @@
  * const relu: OpDef = {
  *   name: "relu", kind: "activation", operands: ["Z"],
  *   shape: ([z]) => z,
- *   forward: ([z]) => map(z, (v) => (v > 0 ? v : 0)),
- *   backward: [({ inputs: [z], grad }) => zip(grad, z, (g, v) => (v > 0 ? g : 0))],
+ *   forward: ([z], _attrs, out) => { const y = output(out, ...z.shape); ...; return y; },
+ *   backward: [({ inputs: [z], grad }, out) => { const dz = output(out, ...z.shape); ...; return dz; }],
  *   explain: { forward: "{out} = max(0, {0})", backward: ["{g} ⊙ 1[{0} > 0]"] },
  * };
  */
@@ -43,13 +43,25 @@ export interface OpDef {
   readonly operands: readonly string[];
   /** Losses: what the target (second operand) holds, so random data and datasets can be shaped for it. */
   readonly target?: TargetKind;
+  /**
+   * Weighted reductions (`weighted_mean`): the operand slot holding one weight ≥ 0 per sample (a 0/1 mask
+   * of valid items, or per-sample item counts). The cost is then a mean over the items, not the samples:
+   * random data draws such weights for it, and the per-sample checks weigh sample i by its weight.
+   */
+  readonly weightsOperand?: number;
   /** Attributes the op accepts (validated when the graph is read); absent means none. */
   readonly attrs?: z.ZodType<Attrs>;
   /** The output shape, or a message saying why the operand shapes do not fit. */
   shape(inputs: readonly Shape[], attrs: Attrs): Shape | string;
-  forward(inputs: readonly Tensor[], attrs: Attrs): Tensor;
-  /** dJ/d(operand i) given dJ/d(output), one function per operand. */
-  readonly backward: readonly ((ctx: BackwardContext) => Tensor)[];
+  /**
+   * The value. `out`, when given, is a tensor the caller lets the op write its result into (never one of the
+   * operands; its contents are garbage to be overwritten, never read): an op that can, returns it, filled,
+   * when it has the output's shape (`output(out, rows, cols)`). An op may also ignore it and return a new
+   * tensor. Either way the numbers must be the same, bit for bit.
+   */
+  forward(inputs: readonly Tensor[], attrs: Attrs, out?: Tensor): Tensor;
+  /** dJ/d(operand i) given dJ/d(output), one function per operand; `out` as for `forward`. */
+  readonly backward: readonly ((ctx: BackwardContext, out?: Tensor) => Tensor)[];
   /**
    * For elementwise ops: the op on single numbers (the second argument unused by unary ops), equal bit for
    * bit to `forward` on [1,1] operands. The reactive runtime computes graphs of scalar nodes with it,
@@ -60,7 +72,8 @@ export interface OpDef {
   /**
    * Equations for `gradstream explain`. In the templates `{out}` is this node, `{0}`, `{1}`, ... its
    * operands, and `{g}` the gradient of this node. `mPower[i]` is the power of m the backward of
-   * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise).
+   * operand i carries itself (−1 for the 1/m of `mean`, 0 otherwise); for a weighted reduction it is the
+   * power of Σw, its weights' sum, which takes the place of m.
    */
   readonly explain: { readonly forward: string; readonly backward: readonly string[]; readonly mPower?: readonly number[] };
   /**
@@ -71,8 +84,20 @@ export interface OpDef {
   readonly columnwise: boolean;
 }
 
+/**
+ * A dimension that is not known because of a mistake upstream (an undefined operand, an unknown op). Only
+ * validation uses it, to go on inferring what it can past a mistake; it matches any dimension, and no
+ * graph that passed validation holds it.
+ */
+export const UNKNOWN_DIM = "?";
+
 export function sameDim(a: Dim, b: Dim): boolean {
-  return a === b;
+  return a === b || a === UNKNOWN_DIM || b === UNKNOWN_DIM;
+}
+
+/** Of two dimensions `sameDim` matched, the one that says more (not UNKNOWN_DIM, when one is known). */
+export function knownDim(a: Dim, b: Dim): Dim {
+  return a === UNKNOWN_DIM ? b : a;
 }
 
 export function showShape(s: Shape): string {

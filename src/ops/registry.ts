@@ -24,6 +24,7 @@ import { crossEntropy } from "./crossEntropy.ts";
 import { mse } from "./mse.ts";
 import { mean } from "./mean.ts";
 import { sum } from "./sum.ts";
+import { weightedMean } from "./weightedMean.ts";
 import { centerBatch } from "./centerBatch.ts";
 
 const ops: readonly OpDef[] = [
@@ -33,8 +34,8 @@ const ops: readonly OpDef[] = [
   sigmoid, relu, tanh, identity, leakyRelu, softmax,
   // per-sample losses: [n,m] → [1,m]
   bce, bceLogits, softmaxCrossEntropy, crossEntropy, mse,
-  // reductions over samples: [n,m] → [n,1]
-  mean, sum,
+  // reductions over samples: [n,m] → [n,1] (weighted_mean: over the items its weights count)
+  mean, sum, weightedMean,
   // batch couplings: [n,m] → [n,m], each column depending on every sample
   centerBatch,
 ];

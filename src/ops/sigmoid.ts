@@ -10,7 +10,12 @@ export function stableSigmoid(z: number): number {
 export const sigmoid = activation({
   name: "sigmoid",
   f: stableSigmoid,
-  df: (_z, s) => s * (1 - s),
-  forward: "{out} = σ({0})",
-  backward: "{g} ⊙ {out} ⊙ (1 − {out})",
+  forward: (z, y) => {
+    for (let i = 0; i < z.length; i++) y[i] = stableSigmoid(z[i]);
+  },
+  backward: (g, _z, y, out) => {
+    for (let i = 0; i < g.length; i++) out[i] = g[i] * (y[i] * (1 - y[i]));
+  },
+  equation: "{out} = σ({0})",
+  derivative: "{g} ⊙ {out} ⊙ (1 − {out})",
 });

@@ -8,7 +8,7 @@ export const sum: OpDef = {
   operands: ["X"],
   columnwise: false,
   shape: ([x]) => [x[0], 1],
-  forward: ([X]) => sumColumns(X),
-  backward: [({ inputs: [X], grad }) => broadcastColumn(grad, X.shape[1])],
+  forward: ([X], _attrs, out) => sumColumns(X, out),
+  backward: [({ inputs: [X], grad }, out) => broadcastColumn(grad, X.shape[1], 1, out)],
   explain: { forward: "{out} = Σ_samples {0}", backward: ["{g}·1ᵀ"] },
 };

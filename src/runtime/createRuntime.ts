@@ -32,6 +32,17 @@
  * Tensor only when emitted or read, so a graph of scalar nodes allocates per update only what it emits.
  * Walks (verification, activation, heights) use explicit stacks, so depth is not limited by the call stack.
  *
+ * Buffers: a computed tensor is written into a buffer the runtime owns (`OpDef.forward`'s `out`), and
+ * each cell keeps one spare: its value of an earlier transaction, once replaced, if that value never left
+ * the runtime. Handing a value out — emitting it, returning it on subscribe, putting it in a snapshot —
+ * marks it shared, and a shared value is never written again: a subscriber may keep what it was given, and
+ * a snapshot never changes. So a training loop that observes the loss and the params' gradients computes
+ * every other cell (activations, their gradients) in the same two buffers, step after step, and allocates
+ * only the tensors it is handed. The spare is taken only after a transaction succeeded: a failing one
+ * restores the values it replaced, which it never wrote into. A subscriber that only reads what it is
+ * handed in its callback can say so (`{ borrow: true }`); what it alone was handed stays reusable, and a
+ * loop that applies each gradient at once allocates nothing per step.
+ *
  * @example
  * const rt = createRuntime(graph, { inputs: { X, Y } });
  * rt.value$("J").subscribe((j) => console.log(j.data[0]));
@@ -53,6 +64,7 @@ import { addInto } from "../tensor/kernels.ts";
 import { initParams } from "../data/initParams.ts";
 import { randomInputs } from "../data/randomInputs.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { checkFunction, checkId, checkRuntimeInit, checkSource, checkValues } from "./runtimeArguments.ts";
 
 // ---- cell state -------------------------------------------------------------------------------------
 
@@ -64,6 +76,19 @@ interface Observer<T> {
   readonly subscriber: Subscriber<T>;
   /** The epoch whose value it was handed on subscribe: it is not handed that epoch again. */
   readonly since: number;
+  /** It reads what it is handed during its callback only (`borrow`): handing it a value does not share it. */
+  readonly borrows?: boolean;
+}
+
+/** Options of `value$` and `grad$`. */
+export interface ObserveOptions {
+  /**
+   * The subscriber only reads each tensor it is handed in its callback (or at least before the second
+   * transaction after it; copy it with `clone` to keep it). Then, when nothing else holds it, the runtime
+   * writes a later value into the same buffer instead of allocating: a training loop that applies each
+   * gradient at once allocates nothing per step. Off by default: a handed-out tensor is the subscriber's.
+   */
+  borrow?: boolean;
 }
 
 interface Cell {
@@ -94,11 +119,23 @@ interface Cell {
   activeRefs: number;
   /** value$/grad$ subscribers; replaced, never mutated, so an emission loop can hold the array. */
   observers: readonly Observer<Tensor>[];
+  /** Observers that keep what they are handed (all but the borrowing ones): emitting shares the value. */
+  keepers: number;
   computes: number;
+  /** The value is a buffer this runtime allocated (and may write again once it is replaced). */
+  owned: boolean;
+  /** The value has been handed out (emitted, returned on subscribe, in a snapshot): never written again. */
+  shared: boolean;
+  /** A buffer of this runtime that nothing else holds: the next compute writes into it. */
+  spare: Tensor | undefined;
+  /** The value's symbolic shape (a dimension may be the batch size `m`), for allocating its buffers. */
+  readonly dims: Shape | undefined;
   /** What the running transaction overwrote, restored if it fails. */
   prevValue: Tensor | undefined;
   prevNum: number;
   prevIsNum: boolean;
+  prevOwned: boolean;
+  prevShared: boolean;
   prevChangedAt: number;
   /** For a source: the plan of a transaction that changes this source alone. */
   plan: Plan | undefined;
@@ -141,9 +178,9 @@ export interface RuntimeStats {
 export interface Runtime {
   readonly graph: Graph;
   /** The current value on subscribe, then once per transaction that changes it. */
-  value$(id: string): Observable<Tensor>;
+  value$(id: string, options?: ObserveOptions): Observable<Tensor>;
   /** dJ/d(id), same rules. */
-  grad$(id: string): Observable<Tensor>;
+  grad$(id: string, options?: ObserveOptions): Observable<Tensor>;
   /** One consistent, immutable { epoch, values, grads } on subscribe and per transaction. */
   readonly snapshot$: Observable<Snapshot>;
   /** Errors of transactions that had no caller to throw to (deferred sets, `connect` sources). */
@@ -167,6 +204,7 @@ interface Changes {
  * with batch size `m`, default 4) or from the graph's `init` with `seed`.
  */
 export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
+  checkRuntimeInit(graph, init);
   const seed = init.seed ?? 1;
   const file = graph.source;
 
@@ -175,8 +213,10 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   const newCell = (key: string, id: string, kind: Cell["kind"], shape?: Shape): Cell => {
     const c: Cell = {
       key, id, kind, rank: 0, deps: [], dependents: [], compute: noCompute,
-      value: undefined, num: NaN, isNum: false, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], computes: 0,
-      prevValue: undefined, prevNum: NaN, prevIsNum: false, prevChangedAt: -1, plan: undefined, visited: 0, shape,
+      value: undefined, num: NaN, isNum: false, verifiedAt: -1, changedAt: -1, activeRefs: 0, observers: [], keepers: 0, computes: 0,
+      owned: false, shared: false, spare: undefined, dims: graph.shapes.get(id),
+      prevValue: undefined, prevNum: NaN, prevIsNum: false, prevOwned: false, prevShared: false, prevChangedAt: -1,
+      plan: undefined, visited: 0, shape,
     };
     cells.set(key, c);
     return c;
@@ -206,13 +246,15 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const inputs: Tensor[] = new Array(operands.length);
     const general = () => {
       for (let k = 0; k < operands.length; k++) inputs[k] = tensorOf(operands[k]);
+      const buffer = takeBuffer(c);
       let out: Tensor;
       try {
-        out = op.forward(inputs, node.attrs);
+        out = op.forward(inputs, node.attrs, buffer);
       } catch (e) {
+        c.spare = buffer; // garbage now, but still nobody else's
         throw computeError(node.id, node.op, e);
       }
-      setTensor(c, out);
+      setComputed(c, out, buffer);
     };
     c.compute = general;
     const scalar = op.scalar;
@@ -233,6 +275,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         c.num = v;
         c.isNum = true;
         c.value = undefined;
+        c.owned = c.shared = false;
       };
     }
   }
@@ -247,7 +290,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const own = valueCell.get(id)!;
     if (id === graph.loss) {
       // dJ/dJ: the loss is a [1,1] scalar (the graph checks it), so this never changes: no deps.
-      g.compute = () => setTensor(g, filled(1, 1, 1));
+      g.compute = () => setComputed(g, filled(1, 1, 1), undefined);
       continue;
     }
     // The same order as the from-scratch backward (consumers from the last node back, operand slots in
@@ -259,7 +302,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       depend(g, own);
       g.compute = () => {
         const { shape } = tensorOf(own);
-        setTensor(g, tensor(shape[0], shape[1]));
+        setComputed(g, tensor(shape[0], shape[1]), undefined);
       };
       continue;
     }
@@ -277,26 +320,50 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       const ctx: { inputs: Tensor[]; output: Tensor; grad: Tensor; attrs: BackwardContext["attrs"] } = {
         inputs: new Array(operands.length), output: undefined!, grad: undefined!, attrs: node.attrs,
       };
-      return () => {
+      return (buffer: Tensor | undefined) => {
         for (let k = 0; k < operands.length; k++) ctx.inputs[k] = tensorOf(operands[k]);
         ctx.output = tensorOf(out);
         ctx.grad = tensorOf(gOut);
         try {
-          return backward(ctx);
+          return backward(ctx, buffer);
         } catch (e) {
           throw computeError(consumerId, `${node.op} backward`, e);
         }
       };
     });
     const term0 = terms[0];
+    // The second and later terms of a fan-out are written into scratch of their own, then added.
+    const scratch: (Tensor | undefined)[] = terms.map(() => undefined);
     g.compute =
       terms.length === 1
-        ? () => setTensor(g, term0())
+        ? () => {
+            const buffer = takeBuffer(g);
+            let t: Tensor;
+            try {
+              t = term0(buffer);
+            } catch (e) {
+              g.spare = buffer;
+              throw e;
+            }
+            setComputed(g, t, buffer);
+          }
         : () => {
-            const first = term0();
-            const acc = tensor(first.shape[0], first.shape[1], first.data.slice());
-            for (let k = 1; k < terms.length; k++) addInto(acc.data, terms[k]().data);
-            setTensor(g, acc);
+            const buffer = takeBuffer(g);
+            let acc: Tensor;
+            try {
+              const first = term0(buffer);
+              acc = buffer ?? tensor(first.shape[0], first.shape[1]);
+              if (first !== acc) (acc.data as Float64Array).set(first.data);
+              for (let k = 1; k < terms.length; k++) {
+                const s = scratch[k];
+                scratch[k] = s && s.shape[0] === acc.shape[0] && s.shape[1] === acc.shape[1] ? s : tensor(acc.shape[0], acc.shape[1]);
+                addInto(acc.data as Float64Array, terms[k](scratch[k]).data);
+              }
+            } catch (e) {
+              g.spare = buffer;
+              throw e;
+            }
+            setComputed(g, acc, acc);
           };
   }
   depSets.clear(); // only needed while wiring
@@ -368,6 +435,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     for (const [id, t] of initial) {
       const c = valueCell.get(id)!;
       setTensor(c, t);
+      c.shared = true; // the caller's (or initParams'): never written
       c.changedAt = 0;
       c.verifiedAt = 0;
     }
@@ -388,6 +456,20 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     // A hand-made Tensor whose data does not fill its shape would be read out of bounds by every kernel.
     if (t.data.length !== t.shape[0] * t.shape[1]) throw new GradstreamError("DATA_INVALID", { file, node: id, message: `'${id}' has shape [${t.shape.join(",")}] but ${t.data.length} numbers` });
     return t;
+  }
+
+  /**
+   * The buffer a cell's next value is written into: its spare when that has the value's shape, else a new
+   * one (undefined when the shape cannot be told, and the op allocates its own).
+   */
+  function takeBuffer(c: Cell): Tensor | undefined {
+    const dims = c.dims;
+    if (dims === undefined) return undefined;
+    const rows = dims[0] === "m" ? m : dims[0], cols = dims[1] === "m" ? m : dims[1];
+    if (typeof rows !== "number" || typeof cols !== "number") return undefined;
+    const s = c.spare;
+    c.spare = undefined;
+    return s !== undefined && s.shape[0] === rows && s.shape[1] === cols ? s : tensor(rows, cols);
   }
 
   function computeError(node: string, what: string, e: unknown): GradstreamError {
@@ -417,7 +499,9 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       let changed = c.value === undefined && !c.isNum;
       for (const d of c.deps) if (d.changedAt > c.verifiedAt) changed = true;
       if (changed) {
+        remember(c);
         c.compute();
+        retire(c); // no transaction to roll back here
         c.changedAt = epoch;
         c.computes++;
       }
@@ -537,21 +621,19 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const sources = changes.cells;
     for (let i = 0; i < sources.length; i++) {
       const c = sources[i];
-      c.prevValue = c.value;
-      c.prevNum = c.num;
-      c.prevIsNum = c.isNum;
-      c.prevChangedAt = c.changedAt;
+      remember(c);
       setTensor(c, changes.values[i]);
+      c.owned = false; // the caller's tensor: never written
+      c.shared = true;
       c.changedAt = epoch;
     }
+    const oldM = m;
+    m = newM; // the buffers of this transaction's values are sized by its batch size
     let done = 0;
     try {
       for (; done < work.length; done++) {
         const c = work[done];
-        c.prevValue = c.value;
-        c.prevNum = c.num;
-        c.prevIsNum = c.isNum;
-        c.prevChangedAt = c.changedAt;
+        remember(c);
         c.compute();
         c.changedAt = epoch; // verifiedAt is left alone: an active cell is current by being active
         c.computes++;
@@ -560,24 +642,17 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
       // Nothing half-applied: every cell this transaction touched gets its old value back.
       for (let k = 0; k < done; k++) {
         const c = work[k];
-        c.value = c.prevValue;
-        c.num = c.prevNum;
-        c.isNum = c.prevIsNum;
-        c.changedAt = c.prevChangedAt;
+        if (c.owned && c.value !== c.prevValue) c.spare = c.value; // written by this transaction only
+        restore(c);
         c.computes--;
       }
-      for (const c of sources) {
-        c.value = c.prevValue;
-        c.num = c.prevNum;
-        c.isNum = c.prevIsNum;
-        c.changedAt = c.prevChangedAt;
-      }
+      for (const c of sources) restore(c);
+      m = oldM;
       epoch--;
       running = false;
       throw e;
     }
-    m = newM;
-    for (let k = 0; k < work.length; k++) work[k].prevValue = undefined; // let old tensors go
+    for (let k = 0; k < work.length; k++) retire(work[k]);
     for (const c of sources) c.prevValue = undefined;
     // Emit: only now, so every subscriber sees one finished epoch.
     try {
@@ -586,6 +661,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         const c = emit[k];
         const observers = c.observers;
         const t = tensorOf(c);
+        if (c.keepers > 0) c.shared = true;
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j];
           if (o.since !== epoch) o.subscriber.next(t);
@@ -641,6 +717,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function set(values: Record<string, TensorLike>): void {
     assertLive();
+    checkValues(values, "set");
     const keys = Object.keys(values);
     if (keys.length === 0) return;
     if (batchDepth > 0) {
@@ -667,6 +744,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function transaction(fn: () => void): void {
     assertLive();
+    checkFunction(fn, "transaction");
     // A nested transaction that throws takes back only its own sets, like a savepoint.
     const savepoint = batchDepth > 0 && pending ? new Map(pending) : undefined;
     batchDepth++;
@@ -686,7 +764,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
   }
 
   // ---- observables --------------------------------------------------------------------------------------
-  function cellObservable(c: Cell | undefined, id: string): Observable<Tensor> {
+  function cellObservable(c: Cell | undefined, id: string, borrows = false): Observable<Tensor> {
     if (!c) throw new GradstreamError("DATA_INVALID", { file, node: id, message: `'${id}' is not an id of graph ${graph.name}` });
     return new Observable<Tensor>((subscriber) => {
       if (disposed) {
@@ -700,9 +778,11 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         subscriber.error(e);
         return;
       }
+      if (!borrows) c.shared = true;
       activate(c);
-      const observer: Observer<Tensor> = { subscriber, since: epoch };
+      const observer: Observer<Tensor> = { subscriber, since: epoch, borrows };
       c.observers = [...c.observers, observer];
+      if (!borrows) c.keepers++;
       version++;
       const complete = () => subscriber.complete();
       completers.add(complete);
@@ -711,6 +791,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
         completers.delete(complete);
         if (!c.observers.includes(observer)) return; // dispose() already let go of everything
         c.observers = c.observers.filter((o) => o !== observer);
+        if (!borrows) c.keepers--;
         version++;
         deactivate(c);
       };
@@ -764,6 +845,7 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     const base: Snapshot = lastSnapshot ?? { epoch: -1, values: {}, grads: {} };
     // A failed read here (a computation error) leaves the last snapshot as it was.
     const fresh: [string, Tensor, Tensor][] = ids.map((id) => [id, read(valueCell.get(id)!), read(gradCell.get(id)!)]);
+    for (const id of ids) valueCell.get(id)!.shared = gradCell.get(id)!.shared = true;
     lastSnapshot = produce(base, (draft) => {
       draft.epoch = epoch;
       for (const [id, v, g] of fresh) {
@@ -777,6 +859,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   function connect(id: string, source$: Observable<TensorLike>): Subscription {
     assertLive();
+    checkId(id, "connect");
+    checkSource(source$, id);
     const kind = graph.kinds.get(id);
     if (kind !== "input" && kind !== "param") throw new GradstreamError("DATA_INVALID", { file, node: id, message: kind ? `'${id}' is a computed node; only inputs and params can be connected` : `'${id}' is not an input or param of graph ${graph.name}` });
     const sub = source$.subscribe({
@@ -815,7 +899,9 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
     multiPlans.clear();
     for (const c of allCells) {
       c.observers = [];
+      c.keepers = 0;
       c.value = undefined;
+      c.spare = undefined;
       c.isNum = false;
       c.plan = undefined;
     }
@@ -824,8 +910,8 @@ export function createRuntime(graph: Graph, init: RuntimeInit = {}): Runtime {
 
   return {
     graph,
-    value$: (id) => cellObservable(valueCell.get(id), id),
-    grad$: (id) => cellObservable(gradCell.get(id), id),
+    value$: (id, options) => (checkId(id, "value$"), cellObservable(valueCell.get(id), id, options?.borrow)),
+    grad$: (id, options) => (checkId(id, "grad$"), cellObservable(gradCell.get(id), id, options?.borrow)),
     snapshot$,
     errors$,
     set,
@@ -846,6 +932,45 @@ function tensorOf(c: Cell): Tensor {
   const data = new Float64Array(1);
   data[0] = c.num;
   return (c.value = { shape: SCALAR_SHAPE, data });
+}
+
+/** Keeps what a compute or set is about to replace, so a failing transaction can put it back. */
+function remember(c: Cell): void {
+  c.prevValue = c.value;
+  c.prevNum = c.num;
+  c.prevIsNum = c.isNum;
+  c.prevOwned = c.owned;
+  c.prevShared = c.shared;
+  c.prevChangedAt = c.changedAt;
+}
+
+/** Puts back what `remember` kept: the transaction failed. */
+function restore(c: Cell): void {
+  c.value = c.prevValue;
+  c.num = c.prevNum;
+  c.isNum = c.prevIsNum;
+  c.owned = c.prevOwned;
+  c.shared = c.prevShared;
+  c.changedAt = c.prevChangedAt;
+  c.prevValue = undefined;
+}
+
+/** After a successful compute: the replaced value becomes the spare if it was ours and never left. */
+function retire(c: Cell): void {
+  const old = c.prevValue;
+  if (old !== undefined && old !== c.value && c.prevOwned && !c.prevShared) c.spare = old;
+  c.prevValue = undefined;
+}
+
+/**
+ * Stores a computed tensor: owned when the op wrote into the buffer the runtime handed it (else that
+ * buffer, unused, stays the spare).
+ */
+function setComputed(c: Cell, t: Tensor, buffer: Tensor | undefined): void {
+  setTensor(c, t);
+  c.owned = t === buffer;
+  c.shared = false;
+  if (buffer !== undefined && t !== buffer) c.spare = buffer;
 }
 
 /** Stores a computed or given tensor, and its number when it is [1,1] so scalar-path dependents can read it. */

@@ -1,80 +1,155 @@
 /**
  * The hot loops of gradstream. Matrix products run on a WebAssembly SIMD kernel where the engine has one
- * (simdGemm.ts: every form, A·B, A·Bᵀ, Aᵀ·B, without transposing A and with Bᵀ written straight into its
- * heap), else on the plain-JS kernel `gemmNT` (C = A·Bᵀ), whose operands are both read contiguously along
- * the shared dimension; the other forms transpose first (O(n²), cheap beside the O(n³) product). It
- * computes 2×4 blocks of C in 8 local accumulators, so each step loads 6 numbers for 8 multiply-adds and
- * never stores until the block is done. Both add each entry's products in order, as the naive loop does.
+ * (simdGemm.ts: packed, cache-blocked, every form A·B, A·Bᵀ, Aᵀ·B read in place), else on the plain-JS
+ * kernel `gemmNT` (C = A·Bᵀ), whose operands are both read contiguously along the shared dimension; the
+ * other forms transpose first (O(n²), cheap beside the O(n³) product). It computes 2×4 blocks of C in 8
+ * local accumulators, so each step loads 6 numbers for 8 multiply-adds and never stores until the block is
+ * done. Products too small to pay for the SIMD kernel's copies run in a naive loop. All of them add each
+ * entry's products in order of the shared index from 0, as the naive loop does: the three agree bit for bit.
+ *
+ * Every kernel takes an optional `out` tensor to write its result into (the reactive runtime hands in
+ * buffers it reuses from one transaction to the next); its contents are overwritten, never read.
  */
-import { type Tensor, tensor } from "./tensor.ts";
+import { type Tensor, output, tensor } from "./tensor.ts";
 import { createSimdGemm } from "./simdGemm.ts";
 import { transposeInto } from "./transposeInto.ts";
 
 const simd = createSimdGemm();
-let simdOn = simd !== undefined;
+
+/** Which kernel runs the matrix products: by size (the default), or one of them always (tests, benchmarks). */
+export type KernelChoice = "auto" | "simd" | "js" | "naive";
+let choice: KernelChoice = "auto";
 
 /**
- * Chooses the SIMD kernel (the default where available) or the plain-JS one, for tests and benchmarks
- * that compare the two. Returns whether SIMD is now in use (false if asked for but unavailable).
+ * Chooses the kernel of the matrix products and returns the one now in use ("simd" falls back to "js"
+ * where the engine has no WebAssembly SIMD). "auto": the naive loop for tiny products, SIMD for the rest.
  *
  * @example
- * useSimdKernels(false); // plain JS from now on
- * useSimdKernels(true);  // back to WebAssembly SIMD, if the engine has it
+ * useKernel("js");   // plain JS from now on
+ * useKernel("auto"); // back to the default
  */
-export function useSimdKernels(on: boolean): boolean {
-  simdOn = on && simd !== undefined;
-  return simdOn;
+export function useKernel(kind: KernelChoice): KernelChoice {
+  choice = kind === "simd" && simd === undefined ? "js" : kind;
+  return choice;
 }
 
 /**
- * C = A·Bᵀ for A `[a,k]`, B `[b,k]`: the weight gradient dW = dZ·Xᵀ without forming Xᵀ as a tensor.
+ * The SIMD kernels (the default where available) or the plain-JS ones, for benchmarks that compare the
+ * two. Returns whether SIMD is now in use (false if asked for but unavailable).
+ *
+ * @example
+ * useSimdKernels(false); // plain JS from now on
+ * useSimdKernels(true);  // back to the default, WebAssembly SIMD if the engine has it
+ */
+export function useSimdKernels(on: boolean): boolean {
+  useKernel(on ? "auto" : "js");
+  return on && simd !== undefined;
+}
+
+/**
+ * C = A·Bᵀ for A `[a,k]`, B `[b,k]`: the weight gradient dW = dZ·Xᵀ without forming Xᵀ as a tensor. The
+ * result goes into `out` when it is given with shape `[a,b]` (its contents are overwritten, never read).
  *
  * @example
  * matmulNT(fromRows([[1, 2]]), fromRows([[3, 4], [5, 6]])) // [[11, 17]]
  */
-export function matmulNT(A: Tensor, B: Tensor): Tensor {
+export function matmulNT(A: Tensor, B: Tensor, out?: Tensor): Tensor {
   const [a, k] = A.shape;
   const [b, k2] = B.shape;
   if (k !== k2) throw new RangeError(`matmulNT: inner sizes ${k} and ${k2} differ`);
-  const fast = simdOn ? simd!.product(A.data, false, B.data, true, a, k, b) : undefined;
-  return fast ? tensor(a, b, fast) : ntProduct(A, B);
+  return product(A.data, false, B.data, true, a, k, b, output(out, a, b));
 }
 
 /**
- * C = A·B for A `[a,k]`, B `[k,b]`.
+ * C = A·B for A `[a,k]`, B `[k,b]`, into `out` when it is given with shape `[a,b]`.
  *
  * @example
  * matmul(fromRows([[1, 2]]), fromRows([[3], [4]])) // [[11]]
  */
-export function matmul(A: Tensor, B: Tensor): Tensor {
+export function matmul(A: Tensor, B: Tensor, out?: Tensor): Tensor {
   if (A.shape[1] !== B.shape[0]) throw new RangeError(`matmul: inner sizes ${A.shape[1]} and ${B.shape[0]} differ`);
   const [a, k] = A.shape, b = B.shape[1];
-  const fast = simdOn ? simd!.product(A.data, false, B.data, false, a, k, b) : undefined;
-  if (fast) return tensor(a, b, fast);
-  if (b === 1) return ntProduct(A, { shape: [1, k], data: B.data }); // a column is its own transpose
-  return ntProduct(A, transpose(B));
+  return product(A.data, false, B.data, false, a, k, b, output(out, a, b));
 }
 
 /**
- * C = Aᵀ·B for A `[k,a]`, B `[k,b]`: the input gradient dX = Wᵀ·dZ, reading W in place.
+ * C = Aᵀ·B for A `[k,a]`, B `[k,b]`: the input gradient dX = Wᵀ·dZ, reading W in place; into `out` when
+ * it is given with shape `[a,b]`.
  *
  * @example
  * matmulTN(fromRows([[1, 2]]), fromRows([[3]])) // [[3], [6]]
  */
-export function matmulTN(A: Tensor, B: Tensor): Tensor {
+export function matmulTN(A: Tensor, B: Tensor, out?: Tensor): Tensor {
   if (A.shape[0] !== B.shape[0]) throw new RangeError(`matmulTN: inner sizes ${A.shape[0]} and ${B.shape[0]} differ`);
   const [k, a] = A.shape, b = B.shape[1];
-  const fast = simdOn ? simd!.product(A.data, true, B.data, false, a, k, b) : undefined;
-  if (fast) return tensor(a, b, fast);
-  return ntProduct(transpose(A), transpose(B));
+  return product(A.data, true, B.data, false, a, k, b, output(out, a, b));
 }
 
-/** The plain-JS A·Bᵀ. */
-function ntProduct(A: Tensor, B: Tensor): Tensor {
-  const [a, k] = A.shape, b = B.shape[0];
-  const C = new Float64Array(a * b);
-  gemmNT(A.data, B.data, C, a, b, k);
-  return tensor(a, b, C);
+/**
+ * Products up to this many multiply-adds, or with at most this many entries (a few long dot products, which
+ * would fill the SIMD kernel's 4×4 blocks mostly with padding), run in a plain loop that reads the operands
+ * where they are: there, copying them into the WebAssembly heap costs more than the SIMD kernel saves.
+ * (Measured on the planar network's products: 4×2·2×400 takes 1.4 µs in SIMD, 4.1 µs in the loop;
+ * 4×400·400×2 takes 3.0 µs in SIMD, 2.5 µs in the loop.)
+ */
+const SMALL_PRODUCT = 512, FEW_ENTRIES = 16;
+
+/** C = op(A)·op(B) into C's data, on the SIMD kernel where it is on and fits, else in plain JS. */
+function product(A: Float64Array, transA: boolean, B: Float64Array, transB: boolean, a: number, k: number, b: number, C: Tensor): Tensor {
+  const out = C.data as Float64Array;
+  const kind = choice === "auto" ? (a * k * b <= SMALL_PRODUCT || a * b <= FEW_ENTRIES ? "naive" : simd ? "simd" : "js") : choice;
+  if (kind === "naive") smallProduct(A, transA ? 1 : k, transA ? a : 1, B, transB ? 1 : b, transB ? k : 1, a, k, b, out);
+  else if (!(kind === "simd" && simd!.product(A, transA, B, transB, a, k, b, out))) {
+    // The plain-JS kernel reads both operands along the shared dimension: Aᵀ or B is transposed first.
+    const rowsA = transA ? transposed(A, k, a) : A;
+    const rowsB = transB ? B : transposed(B, k, b);
+    gemmNT(rowsA, rowsB, out, a, b, k);
+  }
+  return C;
+}
+
+/**
+ * The naive triple loop with op(A)[i][p] at i·aRow + p·aCol and op(B)[p][j] at p·bRow + j·bCol; 2×2
+ * entries are summed side by side so four additions are in flight at once rather than one long chain.
+ * Each entry receives its products in order of p from 0.
+ */
+function smallProduct(A: Float64Array, aRow: number, aCol: number, B: Float64Array, bRow: number, bCol: number, a: number, k: number, b: number, C: Float64Array): void {
+  let i = 0;
+  for (; i + 1 < a; i += 2) {
+    let j = 0;
+    for (; j + 1 < b; j += 2) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) {
+        const a0 = A[x], a1 = A[x + aRow], b0 = B[y], b1 = B[y + bCol];
+        s00 += a0 * b0; s01 += a0 * b1; s10 += a1 * b0; s11 += a1 * b1;
+      }
+      C[i * b + j] = s00; C[i * b + j + 1] = s01; C[(i + 1) * b + j] = s10; C[(i + 1) * b + j + 1] = s11;
+    }
+    if (j < b) {
+      let s0 = 0, s1 = 0;
+      for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) (s0 += A[x] * B[y]), (s1 += A[x + aRow] * B[y]);
+      C[i * b + j] = s0; C[(i + 1) * b + j] = s1;
+    }
+  }
+  if (i < a) {
+    let j = 0;
+    for (; j + 1 < b; j += 2) {
+      let s0 = 0, s1 = 0;
+      for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) (s0 += A[x] * B[y]), (s1 += A[x] * B[y + bCol]);
+      C[i * b + j] = s0; C[i * b + j + 1] = s1;
+    }
+    if (j < b) {
+      let s = 0;
+      for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) s += A[x] * B[y];
+      C[i * b + j] = s;
+    }
+  }
+}
+
+function transposed(src: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  transposeInto(src, rows, cols, out, 0);
+  return out;
 }
 
 /**
@@ -131,26 +206,26 @@ function gemmNT(A: Float64Array, B: Float64Array, C: Float64Array, a: number, b:
   }
 }
 
-/** Σ over columns (samples): `[n,m]` → `[n,1]`. */
-export function sumColumns(A: Tensor): Tensor {
+/** Σ over columns (samples): `[n,m]` → `[n,1]`, each row added left to right; into `out` when given `[n,1]`. */
+export function sumColumns(A: Tensor, out?: Tensor): Tensor {
   const [r, c] = A.shape;
-  const out = new Float64Array(r);
-  const d = A.data;
+  const S = output(out, r, 1);
+  const o = S.data as Float64Array, d = A.data;
   for (let i = 0; i < r; i++) {
     let s = 0;
-    const row = i * c;
-    for (let j = 0; j < c; j++) s += d[row + j];
-    out[i] = s;
+    for (let j = i * c, end = j + c; j < end; j++) s += d[j];
+    o[i] = s;
   }
-  return tensor(r, 1, out);
+  return S;
 }
 
-/** Repeats a column `[n,1]` over `cols` columns: `[n,cols]`, each entry times `scale`. */
-export function broadcastColumn(col: Tensor, cols: number, scale = 1): Tensor {
+/** Repeats a column `[n,1]` over `cols` columns: `[n,cols]`, each entry times `scale`; into `out` when given that shape. */
+export function broadcastColumn(col: Tensor, cols: number, scale = 1, out?: Tensor): Tensor {
   const r = col.shape[0];
-  const out = new Float64Array(r * cols);
-  for (let i = 0; i < r; i++) out.fill(col.data[i] * scale, i * cols, (i + 1) * cols);
-  return tensor(r, cols, out);
+  const B = output(out, r, cols);
+  const o = B.data as Float64Array;
+  for (let i = 0; i < r; i++) o.fill(col.data[i] * scale, i * cols, (i + 1) * cols);
+  return B;
 }
 
 /** `acc += b` in place; used to sum gradient contributions of a node's consumers. */
@@ -158,9 +233,10 @@ export function addInto(acc: Float64Array, b: Float64Array): void {
   for (let i = 0; i < acc.length; i++) acc[i] += b[i];
 }
 
-export function scale(a: Tensor, s: number): Tensor {
-  const out = new Float64Array(a.data.length);
-  const x = a.data;
-  for (let i = 0; i < out.length; i++) out[i] = s * x[i];
-  return tensor(a.shape[0], a.shape[1], out);
+/** s·a, into `out` when it is given with a's shape. */
+export function scale(a: Tensor, s: number, out?: Tensor): Tensor {
+  const S = output(out, a.shape[0], a.shape[1]);
+  const o = S.data as Float64Array, x = a.data;
+  for (let i = 0; i < o.length; i++) o[i] = s * x[i];
+  return S;
 }

@@ -25,6 +25,17 @@ export function tensor(rows: number, cols: number, data?: Float64Array): Tensor 
   return { shape: [rows, cols], data: data ?? new Float64Array(size) };
 }
 
+/**
+ * The tensor an op writes its result into: `out` when it is given with this shape (a buffer the caller
+ * lets the op overwrite), else a new one of zeros.
+ *
+ * @example
+ * const Z = output(out, n, m); // Z === out when out is [n,m]
+ */
+export function output(out: Tensor | undefined, rows: number, cols: number): Tensor {
+  return out !== undefined && out.shape[0] === rows && out.shape[1] === cols ? out : tensor(rows, cols);
+}
+
 export function zeros(rows: number, cols: number): Tensor {
   return tensor(rows, cols);
 }

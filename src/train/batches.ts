@@ -43,7 +43,7 @@ export function batchesPerEpoch(m: number, batchSize?: number): number {
 
 export function batches$(inputs: Readonly<Record<string, Tensor>>, plan: BatchPlan): Observable<Batch> {
   return new Observable<Batch>((subscriber) => {
-    const source = batchSource(inputs, plan);
+    const source = batchSequence(inputs, plan);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
       const started = performance.now();
@@ -63,7 +63,8 @@ export function batches$(inputs: Readonly<Record<string, Tensor>>, plan: BatchPl
   });
 }
 
-function* batchSource(inputs: Readonly<Record<string, Tensor>>, plan: BatchPlan): Generator<Batch> {
+/** The same batches as `batches$`, pulled one at a time (for training that waits on each step). */
+export function* batchSequence(inputs: Readonly<Record<string, Tensor>>, plan: BatchPlan): Generator<Batch> {
   const m = inputs[plan.batchIds[0]]?.shape[1] ?? 1;
   const perEpoch = batchesPerEpoch(m, plan.batchSize);
   if (perEpoch === 1) {

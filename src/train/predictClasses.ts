@@ -9,6 +9,21 @@
  * predictClasses("softmax_cross_entropy", fromRows([[1, 5], [3, 2]]))  // Int32Array [1, 0]
  */
 import type { Tensor } from "../tensor/tensor.ts";
+import { getOp } from "../ops/registry.ts";
+
+/**
+ * What a classifier's prediction operand means as class probabilities: softmax of the logits for
+ * `softmax_cross_entropy`, σ of the logit for `bce_logits`, the operand itself for `bce` and
+ * `cross_entropy` (already probabilities). Undefined for `mse`.
+ *
+ * @example
+ * classProbabilities("softmax_cross_entropy", fromRows([[0], [0]]))  // [[0.5], [0.5]]
+ */
+export function classProbabilities(lossOp: string, prediction: Tensor): Tensor | undefined {
+  if (lossOp === "softmax_cross_entropy") return getOp("softmax")!.forward([prediction], {});
+  if (lossOp === "bce_logits") return getOp("sigmoid")!.forward([prediction], {});
+  return isClassifier(lossOp) ? prediction : undefined;
+}
 
 export function isClassifier(lossOp: string): boolean {
   return lossOp !== "mse";

@@ -4,7 +4,8 @@
  * reactive runtime in one transaction, reads that transaction's loss and gradients (the runtime emits them
  * synchronously, all from the same epoch), and steps the optimizer. What comes out is one `TrainStep` per
  * batch: the loss at the params before the step (the course prints its costs this way) and the state
- * after it.
+ * after it. With `accumulate: K` each step is K transactions, one per micro-batch, their gradients
+ * combined by the weighted rule (see `runtimeGradient`).
  *
  * @example
  * const rt = createRuntime(graph, { inputs: { X, Y }, params });
@@ -13,11 +14,13 @@
  *   .pipe(last())
  *   .subscribe((s) => console.log(s.loss, s.state.params.W1));
  */
-import { type Observable, Subscription, defer, finalize, scan } from "rxjs";
+import { type Observable, defer, finalize, scan } from "rxjs";
 import type { Runtime } from "../runtime/createRuntime.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { Batch } from "./batches.ts";
 import type { Optimizer, ParamState } from "./optimizer.ts";
+import { runtimeGradient } from "./runtimeGradient.ts";
+import type { CombineRule } from "../verify/combineRule.ts";
 
 export interface TrainStep {
   /** The step, from 0. */
@@ -34,35 +37,27 @@ export interface TrainStep {
   readonly state: ParamState;
 }
 
-export function trainStream(runtime: Runtime, optimizer: Optimizer, batch$: Observable<Batch>, initial: ParamState): Observable<TrainStep> {
-  return defer(() => {
-    const graph = runtime.graph;
-    const paramIds = Object.keys(initial.params);
-    // Observing the loss and the params' gradients keeps exactly those cells (and what they need) live:
-    // each transaction recomputes them once, and nothing else (no dJ/dX).
-    let loss = NaN;
-    const grads: Record<string, Tensor> = {};
-    const watching = new Subscription();
-    watching.add(runtime.value$(graph.loss).subscribe((t) => (loss = t.data[0])));
-    for (const id of paramIds) watching.add(runtime.grad$(id).subscribe((g) => (grads[id] = g)));
-    let lastInputs: Readonly<Record<string, Tensor>> = {};
+export interface TrainStreamOptions {
+  /**
+   * Gradient accumulation: each update combines this many micro-batches of the batch, one runtime
+   * transaction each, by the rule that fits the cost (`runtimeGradient`); the costs and params are those of
+   * training without it, to rounding. Default 1.
+   */
+  readonly accumulate?: number;
+  /** How micro-batches are combined (default: the rule that fits the cost; see `runtimeGradient`). */
+  readonly combine?: CombineRule;
+}
 
+export function trainStream(runtime: Runtime, optimizer: Optimizer, batch$: Observable<Batch>, initial: ParamState, options: TrainStreamOptions = {}): Observable<TrainStep> {
+  return defer(() => {
+    const gradient = runtimeGradient(runtime, { params: Object.keys(initial.params), accumulate: options.accumulate, combine: options.combine });
     const first: TrainStep = { step: -1, epoch: -1, runtimeEpoch: -1, loss: NaN, grads: {}, state: initial };
     return batch$.pipe(
       scan((previous: TrainStep, batch: Batch): TrainStep => {
-        const state = previous.state;
-        runtime.transaction(() => {
-          // A full batch hands the same tensors every step; they are set once, so X does not count as
-          // changed and nothing that depends on X alone is recomputed.
-          const changed: Record<string, Tensor> = {};
-          for (const id of Object.keys(batch.inputs)) if (batch.inputs[id] !== lastInputs[id]) changed[id] = batch.inputs[id];
-          runtime.set({ ...changed, ...state.params });
-        });
-        lastInputs = batch.inputs;
-        const stepGrads = { ...grads };
-        return { step: batch.step, epoch: batch.epoch, runtimeEpoch: runtime.stats().epoch, loss, grads: stepGrads, state: optimizer.step(state, stepGrads) };
+        const { loss, grads } = gradient.evaluate(batch.inputs, previous.state.params);
+        return { step: batch.step, epoch: batch.epoch, runtimeEpoch: runtime.stats().epoch, loss, grads, state: optimizer.step(previous.state, grads) };
       }, first),
-      finalize(() => watching.unsubscribe()),
+      finalize(() => gradient.close()),
     );
   });
 }

@@ -11,8 +11,11 @@
  * | `permutation` | the gradient of the batch with its samples permuted is the same          | 1e-10     |
  * | `duplication` | the gradient of the batch twice over (m → 2m) is 2^k × the same          | 1e-10     |
  * | `sumCost`     | the gradient of the cost summed over samples is m × that of the mean     | 1e-12     |
+ * | `split`       | the batch cut at random into parts: their gradients, combined by the rule | 1e-10     |
+ * |               | that fits the cost (weighted by items; summed for a sum cost), = batch   |           |
  *
- * k is 0 for a mean cost and 1 for a sum cost (`sampleStructure`). Relative differences are the course's
+ * k is 0 for a mean cost and 1 for a sum cost (`sampleStructure`). For a `weighted_mean` cost the mean of
+ * per-sample gradients is weighted: batch gradient = Σᵢ wᵢ·∇Lᵢ / Σᵢ wᵢ, Σw taking the place of m. Relative differences are the course's
  * ‖a − b‖ / (‖a‖ + ‖b‖). Some differences above tolerance are rounding, and pass marked `withinRounding`:
  * - below 1e-13 × the largest param gradient of the batch (a gradient that is zero in exact arithmetic,
  *   such as a bias followed by a batch centring, comes out as a 1e-17 residue no relative measure can judge);
@@ -30,6 +33,7 @@
  * report.pass        // true for every shipped per-sample graph
  * report.failures[0] // { comparison: "slicing", param: "W1", diagnosis: "batch gradient = (1/m) × mean of per-sample gradients ...: 1/m applied twice" }
  */
+import { assertFinite } from "../graph/assertFinite.ts";
 import { GradstreamError } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { backward, forward } from "../graph/evaluate.ts";
@@ -46,9 +50,12 @@ import { type SampleStructure, sampleStructure } from "./sampleStructure.ts";
 import { diagnoseScale, type ScaleDiagnosis } from "./scaleDiagnosis.ts";
 import { selectSamples } from "./selectSamples.ts";
 import { withSumCost } from "./sumCost.ts";
+import { sampleWeights } from "./sampleWeights.ts";
+import { fittingRule } from "./combineRule.ts";
+import { SPLIT_TOLERANCE, splitGradients } from "./splitGradients.ts";
 
 /** The comparisons `checkScaling` makes (see the table above). */
-export type ComparisonName = "slicing" | "vectorised" | "perSample" | "fd" | "permutation" | "duplication" | "sumCost";
+export type ComparisonName = "slicing" | "vectorised" | "perSample" | "fd" | "permutation" | "duplication" | "sumCost" | "split";
 
 /** Every comparison with its label (for tables) and its default tolerance on the relative difference. */
 export const COMPARISONS: Readonly<Record<ComparisonName, { label: string; tolerance: number }>> = {
@@ -59,6 +66,7 @@ export const COMPARISONS: Readonly<Record<ComparisonName, { label: string; toler
   permutation: { label: "permuted samples: same gradient", tolerance: 1e-10 },
   duplication: { label: "batch twice (m → 2m): 2^k·same gradient", tolerance: 1e-10 },
   sumCost: { label: "sum cost = m × mean cost", tolerance: 1e-12 },
+  split: { label: "split at random: parts combined by the weighted rule = batch", tolerance: SPLIT_TOLERANCE },
 };
 
 /** One comparison for one param on one batch. */
@@ -131,7 +139,15 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
 
   const computed = forward(graph, values);
   const loss = computed.get(graph.loss)!.data[0];
+  // Sample i weighs wᵢ in a weighted_mean cost (1 otherwise); N = Σw, or m, is what the cost divides by.
+  const weights = sampleWeights(graph, values);
+  const weightOf = (i: number) => (weights ? weights[i] : 1);
+  const N = weights ? weights.reduce((a, b) => a + b, 0) : m;
   const batch = backward(graph, computed, params);
+  // A value that overflowed has no relative difference to compare (NaN is neither within a tolerance nor
+  // outside it): name where it went non-finite, as run and grad do.
+  assertFinite(graph, computed, "value");
+  assertFinite(graph, batch, "gradient");
   const gradOf = (id: string, grads: ReadonlyMap<string, Tensor>) => grads.get(id) ?? zerosLike(values.get(id)!);
 
   // What rounding alone can do to a batch gradient, per param: summing up to 2m per-sample terms in another
@@ -173,11 +189,11 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
       for (const id of params) {
         const size = values.get(id)!.data.length;
         const ga = a.grads.get(id)!;
-        addSamples(sums.slicing.get(id)!, ga, a.count);
-        for (let i = 0; i < a.count; i++) normSums.set(id, normSums.get(id)! + norm(tensor(1, size, ga.subarray(i * size, (i + 1) * size))));
+        addSamples(sums.slicing.get(id)!, ga, a.count, a.start, weightOf);
+        for (let i = 0; i < a.count; i++) normSums.set(id, normSums.get(id)! + weightOf(a.start + i) * norm(tensor(1, size, ga.subarray(i * size, (i + 1) * size))));
         if (!b) continue;
         const gb = b.grads.get(id)!;
-        addSamples(sums.vectorised.get(id)!, gb, b.count);
+        addSamples(sums.vectorised.get(id)!, gb, b.count, b.start, weightOf);
         for (let i = 0; i < a.count; i++) {
           const va = ga.subarray(i * size, (i + 1) * size), vb = gb.subarray(i * size, (i + 1) * size);
           const rel = relativeDifference(vb, va);
@@ -186,7 +202,7 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
         }
       }
     }
-    const perSampleScale = m ** (k ?? 0) / m; // batch ≈ perSampleScale × Σᵢ gᵢ
+    const perSampleScale = N ** (k ?? 0) / N; // batch ≈ perSampleScale × Σᵢ wᵢ·gᵢ
     for (const id of params) roundingLevel.set(id, Math.max(roundingLevel.get(id)!, 8 * 2 * m * EPS * perSampleScale * normSums.get(id)!));
     if (k === undefined) for (const name of ["slicing", "vectorised"] as const) skip(name, structure.scaleNote!);
     for (const id of params) {
@@ -195,7 +211,8 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
         if (skipped(way)) continue;
         const expected = tensor(shape[0], shape[1], sums[way].get(id)!.map((s) => s * perSampleScale));
         const note = way === "vectorised" ? " (the vectorised per-sample gradients are read from the batch backward, so only a non-scale error shows here)" : "";
-        compare(way, id, gradOf(id, batch), expected, (d) => (couplingText ? `${couplingText}; per-sample gradients do not add up to the batch gradient for such a graph, and should not` : scaleText("batch gradient", k === 0 ? "mean of per-sample gradients" : `m^${k} × mean of per-sample gradients`, d, m, k!, note)), m);
+        const meanText = weights ? `${structure.weights}-weighted mean of per-sample gradients` : "mean of per-sample gradients";
+        compare(way, id, gradOf(id, batch), expected, (d) => (couplingText ? `${couplingText}; per-sample gradients do not add up to the batch gradient for such a graph, and should not` : (weights && weightedText(d, m, N, structure.weights!)) || scaleText("batch gradient", k === 0 ? meanText : `m^${k} × ${meanText}`, d, m, k!, note)), m);
       }
       if (!skipped("perSample")) {
         const w = worst.get(id)!;
@@ -242,10 +259,24 @@ export function checkScaling(graph: Graph, values: ReadonlyMap<string, Tensor>, 
     for (const id of params) compare("duplication", id, gradOf(id, doubled), scale(gradOf(id, batch), 2 ** k!), (d) => dupText(d, k!), 2);
   }
   const summed = wanted("sumCost") ? withSumCost(graph) : undefined;
-  if (wanted("sumCost") && !summed) skip("sumCost", "the cost has no mean over the samples to turn into a sum");
+  if (wanted("sumCost") && !summed) skip("sumCost", structure.weights ? `the cost is a mean over the items (weighted by ${structure.weights}); it has no mean over the samples to turn into a sum` : "the cost has no mean over the samples to turn into a sum");
   else if (summed) {
     const sumGrads = backward(summed, forward(summed, values), params);
     for (const id of params) compare("sumCost", id, gradOf(id, sumGrads), scale(gradOf(id, batch), m), (d) => scaleText("gradient of the sum cost", "m × gradient of the mean cost", d, m, 0, ""), m);
+  }
+
+  // The batch cut at random points: its parts' gradients, combined by the rule that fits the cost.
+  const rule = fittingRule(structure);
+  if (wanted("split") && !structure.batched) skip("split", structure.scaleNote!);
+  else if (wanted("split") && m === 1) skip("split", "m = 1: nothing to split");
+  else if (wanted("split") && !rule) skip("split", `no combination rule fits the cost: ${structure.scaleNote}`);
+  else if (wanted("split")) {
+    const sizes = randomSizes(m, createRng((opts.seed ?? 1) ^ 0x5b117));
+    const split = splitGradients(graph, values, sizes).rules[rule!];
+    for (const p of split.params) {
+      const pass = p.relativeDifference <= tolerance("split") || p.withinRounding;
+      comparisons.push({ comparison: "split", param: p.param, relativeDifference: p.relativeDifference, tolerance: tolerance("split"), pass, withinRounding: p.withinRounding, ratio: p.ratio, diagnosis: pass ? undefined : `split into ${sizes.join(",")}, ${rule} rule: ${split.diagnosis ?? "the combined gradient differs from the batch gradient"}` });
+    }
   }
 
   const failures = comparisons.filter((c) => !c.pass).map((c) => ({ comparison: c.comparison, param: c.param, relativeDifference: c.relativeDifference, ratio: c.ratio, diagnosis: c.diagnosis! }));
@@ -288,7 +319,36 @@ function sumBuffers(params: readonly string[], values: ReadonlyMap<string, Tenso
   return new Map(params.map((id) => [id, new Float64Array(values.get(id)!.data.length)]));
 }
 
-function addSamples(acc: Float64Array, chunk: Float64Array, count: number): void {
+/** acc += Σᵢ wᵢ·gᵢ over a chunk's samples (wᵢ = 1 without weights). */
+function addSamples(acc: Float64Array, chunk: Float64Array, count: number, start: number, weightOf: (i: number) => number): void {
   const size = acc.length;
-  for (let i = 0; i < count; i++) for (let j = 0, o = i * size; j < size; j++) acc[j] += chunk[o + j];
+  for (let i = 0; i < count; i++) {
+    const w = weightOf(start + i);
+    if (w === 0) continue;
+    for (let j = 0, o = i * size; j < size; j++) acc[j] += w * chunk[o + j];
+  }
+}
+
+/**
+ * For a weighted cost, a ratio of Σw/m (or m/Σw) means the weighted mean divides by the wrong count:
+ * "batch gradient = (Σw/m) × the M-weighted mean … : the backward divides by the m samples, not the Σw items".
+ */
+function weightedText(d: ScaleDiagnosis, m: number, N: number, weights: string): string | undefined {
+  if (!d.pure || N === m) return undefined;
+  const at = `(m = ${m}, Σ${weights} = ${show(N)}, ratio ${show(d.ratio)})`;
+  if (Math.abs(d.ratio / (N / m) - 1) <= 1e-6) return `batch gradient = (Σ${weights}/m) × the ${weights}-weighted mean of per-sample gradients ${at}: the cost's backward divides by the m samples, not by the Σ${weights} items`;
+  if (Math.abs(d.ratio / (m / N) - 1) <= 1e-6) return `batch gradient = (m/Σ${weights}) × the ${weights}-weighted mean of per-sample gradients ${at}: the per-sample gradients are weighted by items but the batch's are not`;
+  return undefined;
+}
+
+/** 2 to 8 parts (at most m) cut at distinct random points: an uneven split, in order. */
+function randomSizes(m: number, rng: { int(n: number): number }): number[] {
+  const K = 2 + rng.int(Math.min(m, 8) - 1);
+  const points = Array.from({ length: m - 1 }, (_, i) => i + 1);
+  for (let i = 0; i < K - 1; i++) {
+    const j = i + rng.int(points.length - i);
+    [points[i], points[j]] = [points[j], points[i]];
+  }
+  const cuts = [0, ...points.slice(0, K - 1).sort((a, b) => a - b), m];
+  return cuts.slice(1).map((c, i) => c - cuts[i]);
 }

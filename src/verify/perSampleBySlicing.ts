@@ -16,9 +16,12 @@ import { bindShapes } from "../graph/bindShapes.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { chunksToFill, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
 import { selectSamples } from "./selectSamples.ts";
+import { withoutWeights } from "./sampleWeights.ts";
 
-export function* perSampleGradsBySlicing(graph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
-  const { m } = bindShapes(graph, values);
+export function* perSampleGradsBySlicing(weightedGraph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
+  const { m } = bindShapes(weightedGraph, values);
+  // A sample's own cost is Lᵢ whatever its weight in a `weighted_mean` (even a masked sample's 0).
+  const graph = withoutWeights(weightedGraph);
   const params = opts.params ?? graph.params.map((p) => p.id);
   for (const { start, count, sizes, buffers } of chunksToFill(values, params, m, opts)) {
     for (let i = 0; i < count; i++) {

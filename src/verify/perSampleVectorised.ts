@@ -9,7 +9,8 @@
  *   backward applied to column i alone, which is exact because the op treats each column on its own.
  *
  * A param used several times gets the sum over its uses. The result is ∇Lᵢ, the unscaled per-sample
- * gradient, as by slicing. Samples are produced in chunks, so memory beyond the batch's own activations
+ * gradient, as by slicing (for a `weighted_mean` cost too: it is read from the backward of the graph with
+ * a plain mean in its place, so a masked sample's ∇Lᵢ is not lost to its weight 0). Samples are produced in chunks, so memory beyond the batch's own activations
  * (and dJ/dZ at the nodes that read params) is bounded by chunkSize × (number of param entries), not by m;
  * with `reuseBuffers` it is exactly one chunk.
  *
@@ -35,18 +36,23 @@ import { scale } from "../tensor/kernels.ts";
 import { chunksToFill, type PerSampleChunk, type PerSampleOptions } from "./perSampleChunk.ts";
 import { sampleStructure } from "./sampleStructure.ts";
 import { selectColumns } from "../tensor/selectColumns.ts";
+import { withoutWeights } from "./sampleWeights.ts";
 
 interface ParamUse {
   node: string;
   slot: number;
 }
 
-export function* perSampleGradsVectorised(graph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
-  const refuse = (node: string | undefined, message: string) => new GradstreamError("USAGE", { file: graph.source, node, message });
-  const structure = sampleStructure(graph);
-  const coupled = structure.coupling[0];
+export function* perSampleGradsVectorised(weightedGraph: Graph, values: ReadonlyMap<string, Tensor>, opts: PerSampleOptions = {}): Generator<PerSampleChunk> {
+  const refuse = (node: string | undefined, message: string) => new GradstreamError("USAGE", { file: weightedGraph.source, node, message });
+  const weightedStructure = sampleStructure(weightedGraph);
+  const coupled = weightedStructure.coupling[0];
   if (coupled) throw refuse(coupled.node, `per-sample gradients are not defined: node '${coupled.node}' (${coupled.op}) couples samples: ${coupled.reason}`);
-  if (structure.scalePower === undefined) throw refuse(undefined, `per-sample gradients cannot be read from the batch backward: ${structure.scaleNote}`);
+  if (weightedStructure.scalePower === undefined) throw refuse(undefined, `per-sample gradients cannot be read from the batch backward: ${weightedStructure.scaleNote}`);
+  // Column i of a weighted mean's dJ/dZ is (wᵢ/Σw)·∂Lᵢ/∂zᵢ, which loses ∇Lᵢ where wᵢ = 0: read it from the
+  // backward of the same graph with a plain mean instead, whose column i is (1/m)·∂Lᵢ/∂zᵢ for every sample.
+  const graph = withoutWeights(weightedGraph);
+  const structure = sampleStructure(graph);
   const { m } = bindShapes(graph, values);
   const params = opts.params ?? graph.params.map((p) => p.id);
 
@@ -63,7 +69,7 @@ export function* perSampleGradsVectorised(graph: Graph, values: ReadonlyMap<stri
   const computed = forward(graph, values);
   // Only dJ/dZ at the nodes that read params: the batch dW = dZ·Xᵀ itself is never formed.
   const G = backward(graph, computed, useNodes);
-  const perSampleScale = m ** (1 - structure.scalePower);
+  const perSampleScale = m ** (1 - (structure.scalePower ?? weightedStructure.scalePower));
 
   for (const { start, count, sizes, buffers } of chunksToFill(values, params, m, opts)) {
     const grads = new Map<string, Float64Array>();

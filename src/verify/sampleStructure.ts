@@ -9,6 +9,7 @@
  * const s = sampleStructure(graph);
  * s.coupling  // [{ node: "C", op: "center_batch", reason: "..." }] for a batch-norm-like graph
  * s.scalePower // 0 for J = mean(L): batch gradient = m^0 × mean of per-sample gradients
+ * s.weights    // "M" for J = weighted_mean(L, M): batch gradient = Σᵢ Mᵢ·∇Lᵢ / Σᵢ Mᵢ
  */
 import { getOp } from "../ops/registry.ts";
 import type { Shape } from "../ops/op.ts";
@@ -18,8 +19,10 @@ import { type Graph, hasBatchDim, lossAncestors } from "../graph/graph.ts";
 export interface SampleReduction {
   node: string;
   op: string;
-  /** The power of m the op's backward carries itself (−1 for `mean`, 0 for `sum`). */
+  /** The power of m the op's backward carries itself (−1 for `mean`, 0 for `sum`; for `weighted_mean`, −1 of Σw). */
   mPower: number;
+  /** A weighted reduction's weights operand: the id holding one weight per sample. */
+  weights?: string;
 }
 
 /** A node at which a sample's values come to depend on other samples, and why. */
@@ -43,6 +46,12 @@ export interface SampleStructure {
    */
   scalePower?: number;
   scaleNote?: string;
+  /**
+   * Set when the cost is a weighted mean over the samples (`weighted_mean`): the id whose value weighs
+   * each sample. The batch gradient is then Σᵢ wᵢ·∇Lᵢ / Σᵢ wᵢ, the w-weighted mean of the per-sample
+   * gradients, and Σw (the items) takes the place of m. Absent: every sample weighs 1.
+   */
+  weights?: string;
 }
 
 export function sampleStructure(graph: Graph): SampleStructure {
@@ -74,7 +83,8 @@ export function sampleStructure(graph: Graph): SampleStructure {
       }
     } else if (batchedOperands.length > 0) {
       const slot = node.in.findIndex((id) => hasBatchDim(shape(id)));
-      reductions.push({ node: node.id, op: node.op, mPower: op.explain.mPower?.[slot] ?? 0 });
+      const weights = op.weightsOperand !== undefined ? node.in[op.weightsOperand] : undefined;
+      reductions.push({ node: node.id, op: node.op, mPower: op.explain.mPower?.[slot] ?? 0, ...(weights !== undefined && { weights }) });
       aggregateOf.set(node.id, node.id);
     } else {
       const aggregate = node.in.find((id) => aggregateOf.has(id));
@@ -83,12 +93,32 @@ export function sampleStructure(graph: Graph): SampleStructure {
   }
 
   const batched = graph.inputs.some((d) => hasBatchDim(d.shape) && live.has(d.id));
-  const powers = new Set(reductions.map((r) => r.mPower));
+  // Reductions agree when they scale alike and weigh the samples alike (the same weights, or none).
+  const kinds = new Set(reductions.map((r) => `${r.mPower} ${r.weights ?? ""}`));
+  const weights = reductions[0]?.weights;
+  const weightParam = weights === undefined ? undefined : graph.params.find((p) => paramsUnder(graph, weights).has(p.id));
   let scalePower: number | undefined;
   let scaleNote: string | undefined;
   if (!batched) scaleNote = "no input the loss depends on carries samples (m)";
-  else if (powers.size !== 1) scaleNote = `the reductions over the batch scale differently (${reductions.map((r) => `${r.node}: ${r.op}`).join(", ")}), so the cost is not m^k × a mean of per-sample costs`;
-  else scalePower = 1 + [...powers][0];
-  return { batched, reductions, coupling, scalePower, scaleNote };
+  else if (kinds.size !== 1) scaleNote = `the reductions over the batch scale differently (${reductions.map((r) => `${r.node}: ${r.op}${r.weights ? ` by ${r.weights}` : ""}`).join(", ")}), so the cost is not m^k × a mean of per-sample costs`;
+  else if (weightParam) scaleNote = `the weights '${weights}' of ${reductions[0].node} (${reductions[0].op}) depend on param '${weightParam.id}', so the cost is not a fixed weighting of per-sample costs`;
+  else scalePower = 1 + reductions[0].mPower;
+  return { batched, reductions, coupling, scalePower, scaleNote, ...(weights !== undefined && kinds.size === 1 && { weights }) };
+}
+
+/** The params an id is computed from. */
+function paramsUnder(graph: Graph, id: string): Set<string> {
+  const found = new Set<string>();
+  const stack = [id];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (graph.kinds.get(x) === "param") found.add(x);
+    const node = graph.nodes.find((n) => n.id === x);
+    if (node) stack.push(...node.in);
+  }
+  return found;
 }
 

@@ -16,6 +16,7 @@
  *                        // "duplicating the batch (m → 2m) gave 1/2 × the same gradient: 1/m applied twice"
  */
 import fc from "fast-check";
+import { GradstreamError } from "../errors.ts";
 import type { Graph } from "../graph/graph.ts";
 import { randomBindings } from "../data/bindData.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -33,6 +34,12 @@ export interface ScalingPropertyOptions extends Omit<ScalingCheckOptions, "seed"
   seed?: number;
   /** Called after every evaluated instance, runs and shrinking steps alike. */
   onInstance?: (report: ScalingReport, phase: "run" | "shrink") => void;
+  /**
+   * Reports already computed for cases (m, seed), keyed `${m} ${seed}` — by worker threads, in parallel
+   * (`scalingCases` lists the cases fast-check will try). They are used instead of computing the case
+   * again; everything else (the order of the runs, shrinking) is as without them.
+   */
+  reports?: ReadonlyMap<string, ScalingReport>;
 }
 
 /** One comparison of one param, summed up over every instance evaluated. */
@@ -74,6 +81,8 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
   const fdEntries = new Map<string, { compared: number; nonSmooth: number; noisy: number }>();
   let phase: "run" | "shrink" = "run";
   const evaluate = (m: number, seed: number): ScalingReport => {
+    const known = opts.reports?.get(`${m} ${seed}`);
+    if (known) return known;
     const values = opts.data ?? randomBindings(graph, m, seed).values;
     return checkScaling(graph, values, { ...opts, seed });
   };
@@ -94,9 +103,7 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     opts.onInstance?.(report, phase);
   };
 
-  const dataM = opts.data && dataBatchSize(graph, opts.data);
-  const mArb = dataM !== undefined ? fc.constant(dataM) : batchSizes(opts.m ?? { min: 1, max: 16 });
-  const property = fc.property(mArb, fc.integer({ min: 0, max: 0x7fffffff }), (m, seed) => {
+  const property = fc.property(...caseArbitraries(graph, opts), (m, seed) => {
     const report = evaluate(m, seed);
     record(report);
     if (!report.pass) {
@@ -105,6 +112,9 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     }
   });
   const details = fc.check(property, { numRuns: opts.runs ?? 20, seed: opts.seed });
+  // A case that could not be evaluated at all (a value overflowed float64) is not a scaling failure: it is
+  // the error of the smallest such case, reported as such.
+  if (details.failed && details.errorInstance instanceof GradstreamError) throw details.errorInstance;
   const result: ScalingPropertyResult = {
     pass: !details.failed,
     runs: details.numRuns,
@@ -120,6 +130,26 @@ export function checkScalingProperty(graph: Graph, opts: ScalingPropertyOptions 
     result.fastCheckReport = fc.defaultReportMessage(details);
   }
   return result;
+}
+
+/** What fast-check draws: the batch size m (fixed by a data file) and the data seed. */
+function caseArbitraries(graph: Graph, opts: ScalingPropertyOptions): [fc.Arbitrary<number>, fc.Arbitrary<number>] {
+  const dataM = opts.data && dataBatchSize(graph, opts.data);
+  return [dataM !== undefined ? fc.constant(dataM) : batchSizes(opts.m ?? { min: 1, max: 16 }), fc.integer({ min: 0, max: 0x7fffffff })];
+}
+
+/**
+ * The cases (m, seed) `checkScalingProperty` runs with these options, in order, before any failure: the same
+ * arbitraries and seed, run with a property that only records them. Computing their reports ahead (in
+ * parallel) and passing them as `reports` gives the same result as running the property alone.
+ *
+ * @example
+ * const cases = scalingCases(graph, { m: { min: 1, max: 16 }, runs: 20, seed: 7 }); // [[13, 904…], …]
+ */
+export function scalingCases(graph: Graph, opts: Pick<ScalingPropertyOptions, "m" | "data" | "runs" | "seed">): [number, number][] {
+  const cases: [number, number][] = [];
+  fc.check(fc.property(...caseArbitraries(graph, opts), (m, seed) => void cases.push([m, seed])), { numRuns: opts.runs ?? 20, seed: opts.seed });
+  return cases;
 }
 
 function batchSizes(spec: readonly number[] | { min: number; max: number }): fc.Arbitrary<number> {

@@ -22,10 +22,12 @@ import { GradstreamError } from "../errors.ts";
 import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
 import { readText } from "../node/readText.ts";
 import { readDataFile } from "../node/loadData.ts";
-import { completeBindings } from "../data/bindData.ts";
+import { completeBindings, randomBindings, type Bindings } from "../data/bindData.ts";
 import { DEFAULT_MAX_MEMORY, checkMemoryBudget, jsonTextItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
 import type { Graph } from "../graph/graph.ts";
 import { toRows } from "../tensor/tensor.ts";
+import { evaluateFinite } from "../graph/evaluateFinite.ts";
+import { escapeControls } from "../escapeControls.ts";
 import { layoutGraph, layoutKey, type GraphLayout } from "./layoutGraph.ts";
 import { entryShapes } from "./boxEntries.ts";
 import type { ExplorerProblem } from "./explorerProblem.ts";
@@ -84,7 +86,8 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
   function handle(req: IncomingMessage, res: ServerResponse): void {
     if (LOOPBACK.has(opts.host) && !isLoopbackHost(req.headers.host)) return send(res, 403, "text/plain; charset=utf-8", "this explorer only answers requests addressed to 127.0.0.1 or localhost");
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "only GET");
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const path = requestPath(req.url);
+    if (path === undefined) return send(res, 400, "text/plain; charset=utf-8", "malformed request target");
     if (path === "/api/problem") return send(res, 200, "application/json; charset=utf-8", JSON.stringify(problem));
     if (path === "/api/layout") {
       const text = new URL(req.url ?? "/", "http://localhost").searchParams.get("m") ?? "";
@@ -124,7 +127,7 @@ export async function startExplorerServer(options: ExplorerServerOptions): Promi
         opts.log(`reloaded ${watched.join(" and ")} (version ${problem.version})`);
         broadcast("problem", { version: problem.version });
       } catch (e) {
-        const message = e instanceof GradstreamError ? e.message : String(e);
+        const message = e instanceof GradstreamError ? e.message : `internal error (please report it): ${escapeControls(String(e), 4000)}`;
         opts.log(message);
         broadcast("problem-error", { message });
       }
@@ -192,19 +195,35 @@ async function readProblem(opts: Required<Pick<ExplorerServerOptions, "graphPath
   const graph = parseGraph(text, format, opts.graphPath);
   let data: ExplorerProblem["data"] = null;
   let m = opts.m;
+  let bindings: Bindings | undefined;
   if (opts.dataPath) {
     // Streamed into tensors within the budget, checked as the CLI checks it, then handed to the page in the
     // { shape, data } form (the page draws absent params from init with the same seed, as the CLI does).
     const maxMemory = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
     const checkBatchSize = (at: number, atLeast?: boolean) => checkMemoryBudget(servedItems(graph, at), { max: maxMemory, file: graph.source, holder: "serve", m: at, atLeast, mFrom: opts.dataPath, raise: "--max-memory" });
     const contents = await readDataFile(opts.dataPath, graph, { maxMemory, raise: "--max-memory", checkBatchSize });
-    m = completeBindings({ values: new Map(contents.values), issues: [...contents.issues] }, graph, opts.seed, opts.dataPath).m;
+    bindings = completeBindings({ values: new Map(contents.values), issues: [...contents.issues] }, graph, opts.seed, opts.dataPath);
+    m = bindings.m;
     const raw: { inputs: Record<string, unknown>; params: Record<string, unknown> } = { inputs: {}, params: {} };
     for (const [id, t] of contents.values) raw[graph.kinds.get(id) === "param" ? "params" : "inputs"][id] = { shape: t.shape, data: toRows(t) };
     data = { raw, source: opts.dataPath };
   }
+  // The page evaluates what it is sent: an edit that validates but cannot be evaluated (an op that fails,
+  // a value that overflows) is refused here, and the page keeps the last good problem.
+  const plan = [...tensorItems(graph, m, "checked value"), ...tensorItems(graph, m, "checked gradient")];
+  checkMemoryBudget(plan, { max: opts.maxMemory ?? DEFAULT_MAX_MEMORY, file: graph.source, holder: "serve, evaluating the graph before the page does,", m, mFrom: opts.dataPath, raise: "--max-memory" });
+  evaluateFinite(graph, (bindings ?? randomBindings(graph, opts.m, opts.seed)).values);
   const layout = await layouts.get(graph, m);
   return { version, graph: { text, format, source: opts.graphPath }, data, seed: opts.seed, m: opts.m, layout, layoutKey: layoutKey(graph) };
+}
+
+/** The path of a request target, or undefined when it cannot be read as a URL (`//`, `http://[`). */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What serving a data file holds: its inputs and params, and the same as JSON for the page. */

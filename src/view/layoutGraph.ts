@@ -34,6 +34,8 @@ export interface NodeBox {
   readonly isCost: boolean;
   /** This node is a mean over the samples: where the 1/m of the cost enters. */
   readonly oneOverM: boolean;
+  /** For a weighted mean over the samples (`weighted_mean`): the ΣM it divides by in the place of m. */
+  readonly oneOverSum?: string;
   readonly x: number;
   readonly y: number;
   readonly width: number;
@@ -218,7 +220,9 @@ export function showShape(shape: Shape): string {
 type BoxText = Omit<NodeBox, "x" | "y" | "width" | "height">;
 
 function describeNodes(graph: Graph): BoxText[] {
-  const oneOverM = new Set(explainGraph(graph).meanNodes);
+  const explanation = explainGraph(graph);
+  const oneOverM = new Set(explanation.meanNodes);
+  const oneOverSum = new Map(explanation.weightedNodes.map((w) => [w.node, `Σ${w.weights}`]));
   const shape = (id: string) => showShape(graph.shapes.get(id)!);
   return [
     ...graph.inputs.map((d): BoxText => ({ id: d.id, kind: "input", op: "input", subtitle: `input ${shape(d.id)}`, shape: shape(d.id), isCost: false, oneOverM: false })),
@@ -227,7 +231,8 @@ function describeNodes(graph: Graph): BoxText[] {
       const kind = getOp(n.op)!.kind;
       const isCost = n.id === graph.loss;
       const viewKind: ViewKind = kind === "loss" ? "loss" : kind === "reduction" ? "reduction" : "op";
-      return { id: n.id, kind: viewKind, op: n.op, subtitle: isCost ? `${n.op} · cost` : n.op, shape: shape(n.id), isCost, oneOverM: oneOverM.has(n.id) };
+      const sum = oneOverSum.get(n.id);
+      return { id: n.id, kind: viewKind, op: n.op, subtitle: isCost ? `${n.op} · cost` : n.op, shape: shape(n.id), isCost, oneOverM: oneOverM.has(n.id) || sum !== undefined, ...(sum !== undefined && { oneOverSum: sum }) };
     }),
   ];
 }
@@ -243,8 +248,13 @@ function lossTargets(graph: Graph): Set<string> {
   return out;
 }
 
+/** The ×1/m badge's width: 40, and wider for ×1/ΣM. */
+export function badgeWidth(b: Pick<NodeBox, "oneOverSum">): number {
+  return 40 + (b.oneOverSum ? textWidth(b.oneOverSum, 11) - textWidth("m", 11) : 0);
+}
+
 function boxWidth(b: BoxText, withValues: boolean): number {
-  const texts = [textWidth(b.id, FONT.title) + (b.oneOverM ? 44 : 0), textWidth(b.subtitle, FONT.small), withValues ? BOX.summaryChars * FONT.small * FONT.charWidth : 0];
+  const texts = [textWidth(b.id, FONT.title) + (b.oneOverM ? 4 + badgeWidth(b) : 0), textWidth(b.subtitle, FONT.small), withValues ? BOX.summaryChars * FONT.small * FONT.charWidth : 0];
   return Math.max(64, Math.ceil(Math.max(...texts) + 2 * BOX.padX));
 }
 

@@ -9,7 +9,7 @@
  * const svg = renderSvg(await layoutGraph(graph, { values: true }), { summaries, m: 4 });
  * await writeFile("planar-tanh.svg", svg);
  */
-import { BOX, EDGE_LABEL_HEIGHT, entryGeometry, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
+import { BOX, EDGE_LABEL_HEIGHT, badgeWidth, entryGeometry, type EdgeRoute, type GraphLayout, type NodeBox } from "./layoutGraph.ts";
 import type { NodeSummary, Summaries } from "./nodeSummaries.ts";
 import { formatEntry } from "./boxEntries.ts";
 import { escapeXml } from "./escapeXml.ts";
@@ -92,7 +92,8 @@ function renderNode(n: NodeBox, s: Summaries[string] | undefined, gradFraction: 
   parts.push(`<text x="${BOX.padX}" y="${BOX.subtitleY}" font-size="${FONT.small}" fill="${COLORS.muted}">${escapeXml(n.subtitle)}</text>`);
   if (n.oneOverM) {
     const why = oneOverMTitle(n, m);
-    parts.push(`<g class="gs-one-over-m"><title>${escapeXml(why)}</title><rect x="${num(n.width - 46)}" y="6" width="40" height="17" rx="8.5" fill="${COLORS.oneOverM}"/><text x="${num(n.width - 26)}" y="18.5" text-anchor="middle" font-size="11" font-weight="700" fill="#ffffff">×1/m</text></g>`);
+    const w = badgeWidth(n);
+    parts.push(`<g class="gs-one-over-m"><title>${escapeXml(why)}</title><rect x="${num(n.width - 6 - w)}" y="6" width="${w}" height="17" rx="8.5" fill="${COLORS.oneOverM}"/><text x="${num(n.width - 6 - w / 2)}" y="18.5" text-anchor="middle" font-size="11" font-weight="700" fill="#ffffff">${escapeXml(`×1/${n.oneOverSum ?? "m"}`)}</text></g>`);
   }
   if (s) {
     const track = n.width - 2 * BOX.padX;
@@ -171,6 +172,7 @@ export const gradLine = (s: NodeSummary) => `grad ${s.gradText}`;
 export const barWidth = (n: NodeBox, gradFraction: number) => num((n.width - 2 * BOX.padX) * gradFraction);
 export const bandWidth = (gradFraction: number) => num(2 + 9 * gradFraction);
 export function oneOverMTitle(n: NodeBox, m: number | undefined): string {
+  if (n.oneOverSum) return `The 1/m becomes 1/${n.oneOverSum} here: ${n.id} is a mean over the items ${n.oneOverSum.slice(1)} counts, not over the ${m ? `m = ${m} ` : ""}samples. Every gradient upstream carries the 1/${n.oneOverSum}.`;
   return `The 1/m of the cost enters here: ${n.id} = (1/m)·Σᵢ over the samples${m ? `, m = ${m}, 1/m = ${1 / m}` : ""}. Every gradient upstream carries it.`;
 }
 

@@ -20,6 +20,7 @@ import { buildProgram } from "../../src/cli/main.ts";
 import { toRows, type Tensor } from "../../src/tensor/tensor.ts";
 import { type CliResult, REPO, runCli } from "../helpers/runCli.ts";
 import { runMain } from "../helpers/runMain.ts";
+import { sampleStructure } from "../../src/verify/sampleStructure.ts";
 
 const graphFiles = readdirSync(join(REPO, "graphs")).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
 const DEFAULT_M = 4; // `--m` default of run and grad
@@ -95,7 +96,9 @@ describe.each(graphFiles)("graphs/%s", (file) => {
     const course = JSON.parse(dls.stdout);
     expect(course.convention).toBe("dls");
     expect(course.values).toEqual(auto.values);
-    const m = course.dims.m;
+    // m for a mean over the samples; ΣM, the items, for a weighted mean over them (masked-items)
+    const weights = sampleStructure(graph).weights;
+    const m = weights ? course.values[weights].data[0].reduce((a: number, b: number) => a + b, 0) : course.dims.m;
     for (const id of allIds(graph)) {
       const perSample = hasBatchDim(graph.shapes.get(id)!);
       const expected = perSample ? auto.grads[id].data.map((row: number[]) => row.map((x) => m * x)) : auto.grads[id].data;
@@ -108,14 +111,16 @@ describe.each(graphFiles)("graphs/%s", (file) => {
     const { graph, explain } = get();
     expect(explain.code, explain.stderr).toBe(0);
     const lines = explain.stdout.split("\n");
-    const meanNodes = graph.nodes.filter((n) => n.op === "mean").map((n) => n.id);
-    const marked = lines.filter((l) => l.includes("◀ the 1/m enters here"));
+    const weights = sampleStructure(graph).weights;
+    const m = weights ? `Σ${weights}` : "m";
+    const meanNodes = graph.nodes.filter((n) => n.op === (weights ? "weighted_mean" : "mean")).map((n) => n.id);
+    const marked = lines.filter((l) => l.includes(weights ? `◀ the 1/m becomes 1/${m} here` : "◀ the 1/m enters here"));
     expect(marked.map((l) => l.split(" = ")[0])).toEqual(meanNodes);
     for (const node of graph.nodes.filter((n) => n.op === "linear")) {
       const [W, X, b] = node.in;
       expect(explain.stdout).toContain(`dJ/d${W} = dJ/d${node.id}·${X}ᵀ`);
-      expect(explain.stdout).toContain(`d${W} = (1/m)·d${node.id}·${X}ᵀ`);
-      expect(explain.stdout).toContain(`d${b} = (1/m)·Σ_samples d${node.id}`);
+      expect(explain.stdout).toContain(`d${W} = (1/${m})·d${node.id}·${X}ᵀ`);
+      expect(explain.stdout).toContain(`d${b} = (1/${m})·Σ_samples d${node.id}`);
       expect(explain.stdout).toContain(`d${X} = ${W}ᵀ·d${node.id}`); // dA_prev carries no 1/m
     }
   });

@@ -99,7 +99,8 @@ describe("refused before allocating, naming the largest tensors (regressions)", 
   it("run on the graph with four unused [8192, 8192] params: exit 2, 2 GiB over the 1 GiB default", async () => {
     const r = await runCliMeasured(["run", file("four-unused.yaml")]);
     expect(r.code).toBe(2);
-    const lines = r.stderr.trim().split("\n");
+    // (the unused params are warned about first: "node A: warning: param 'A' is not read by any node …")
+    const lines = r.stderr.trim().split("\n").filter((l) => !l.includes(": warning: "));
     expect(lines[0]).toBe(`${file("four-unused.yaml")}: run would hold 2 GiB of tensors at m = 4, over the memory budget of 1 GiB (raise it with --max-memory, or use a smaller graph or m); the largest:`);
     expect(lines.slice(1, 5)).toEqual(["A", "B", "C", "D"].map((id) => `${file("four-unused.yaml")}: node ${id}: value [8192,8192]: 512 MiB`));
     expect(r.peakMB).toBeLessThan(REFUSED_PEAK_MB);
@@ -118,7 +119,11 @@ describe("refused before allocating, naming the largest tensors (regressions)", 
   it("matmul [2^20,1]·[1,2^20]: refused when the graph is read (exit 2), not in evaluation (it was exit 1)", async () => {
     const r = await runCliMeasured(["grad", file("outer.yaml")]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`${file("outer.yaml")}: node P: matmul gives [1048576,1048576]: 1099511627776 elements, over the limit of 67108864 (2^26) per tensor (field 'in', line 7)`);
+    // and, in the same pass, the loss: sum(mean(P)) of a [2^20, 2^20] P is [2^20, 1], not a scalar
+    expect(r.stderr.trim()).toBe(
+      `${file("outer.yaml")}: node P: matmul gives [1048576,1048576]: 1099511627776 elements, over the limit of 67108864 (2^26) per tensor (field 'in', line 7)\n` +
+        `${file("outer.yaml")}: node J: the loss must be a scalar [1,1], 'J' is [1048576,1] (field 'loss', line 10)`,
+    );
     expect(r.peakMB).toBeLessThan(REFUSED_PEAK_MB);
   });
 

@@ -272,6 +272,13 @@ describe("gradstream serve, in Chromium", () => {
     await expect.poll(() => page.locator('[data-testid="slider-label"]').textContent(), { timeout: PATIENCE }).toContain("X[1][6] is gone: X is now 2×4");
     expect(await slider.isDisabled()).toBe(true);
     expect(await page.locator('[data-testid="value-grid"] [data-full]').count()).toBe(8);
+    // Regression: the next redraw (here a gradient step) replaced the message with the plain hint, so on a
+    // busy machine the message could vanish before anyone read it.
+    const updates = await page.locator("#updates").getAttribute("data-updates");
+    await page.locator('button[data-steps="1"]').click();
+    await expect.poll(() => page.locator("#updates").getAttribute("data-updates"), { timeout: PATIENCE }).not.toBe(updates);
+    expect(await page.locator('[data-testid="slider-label"]').textContent()).toContain("X[1][6] is gone: X is now 2×4");
+    expect(await slider.isDisabled()).toBe(true);
   });
 
   it("logged no errors in the browser console", () => {

@@ -48,3 +48,25 @@ loss: J`,
     expect(explainGraph(load("planar-tanh.yaml")).summary.join("\n")).toMatch(/No node couples samples/);
   });
 });
+
+describe("explainGraph: a mean over items (weighted_mean) — the 1/m becomes 1/ΣM", () => {
+  it("puts 1/ΣM where a mean puts 1/m: once at the cost in autodiff, at every dW, db in the course's convention", () => {
+    const x = explainGraph(load("masked-items.yaml"));
+    expect(x.normaliser).toBe("ΣM");
+    expect(x.meanNodes).toEqual([]);
+    expect(x.weightedNodes).toEqual([{ node: "J", values: "L", weights: "M" }]);
+    const j = x.nodes.find((n) => n.id === "J")!;
+    expect(j).toMatchObject({ forward: "J = (1/ΣM)·Σ_samples Mᵢ·Lᵢ", oneOverM: false, oneOverSum: "ΣM" });
+    expect(j.backward.map((e) => [e.autodiff, e.dls])).toEqual([
+      ["dJ/dL = (1/ΣM)·dJ/dJ·M", "dL = dJ·M"],
+      ["dJ/dM = (1/ΣM)·dJ/dJᵀ·(L − J·1ᵀ)", "dM = dJᵀ·(L − J·1ᵀ)"],
+    ]);
+    const eqs = x.nodes.flatMap((n) => n.backward);
+    const withOneOverSum = (form: "autodiff" | "dls") => eqs.filter((e) => e.mPower[form] === -1).map((e) => e.target).sort();
+    expect(withOneOverSum("autodiff")).toEqual(["L", "M"]);
+    expect(withOneOverSum("dls")).toEqual(["W1", "W2", "b1", "b2"]);
+    expect(eqs.find((e) => e.target === "W1")!.dls).toBe("dW1 = (1/ΣM)·dZ1·Xᵀ");
+    expect(x.summary[0]).toBe("The 1/m becomes 1/ΣM at J = weighted_mean(L, M): J = (1/ΣM)·Σᵢ Mᵢ·Lᵢ, a mean over the ΣM items, not over the m samples; so dJ/dLᵢ = Mᵢ/ΣM, and 0 for a sample that holds no item.");
+    expect(x.summary.at(-1)).toMatch(/^No node couples samples, so the batch gradient is the M-weighted mean of the per-sample gradients, Σᵢ Mᵢ·∇Lᵢ \/ ΣM; /);
+  });
+});

@@ -197,7 +197,7 @@ describe("ids", () => {
 
 describe("nodes", () => {
   it("unknown op, listing the known ones", () => {
-    expectOneIssue(edit("op: sigmoid", "op: sigmoidd"), { node: "A", field: "op", message: /^unknown op 'sigmoidd' \(known: matmul, linear, .*sigmoid/, at: "sigmoidd" });
+    expectOneIssue(edit("op: sigmoid", "op: sigmoidd"), { node: "A", field: "op", message: /^unknown op 'sigmoidd' \(did you mean 'sigmoid'\? known: matmul, linear, .*sigmoid/, at: "sigmoidd" });
   });
 
   it("wrong number of inputs", () => {
@@ -205,7 +205,7 @@ describe("nodes", () => {
   });
 
   it("an input that is not defined", () => {
-    expectOneIssue(edit("in: [Z] }", "in: [Z9] }"), { node: "A", field: "in[0]", message: /^input 'Z9' is not defined$/, at: "Z9" });
+    expectOneIssue(edit("in: [Z] }", "in: [Z9] }"), { node: "A", field: "in[0]", message: /^input 'Z9' is not defined \(did you mean 'Z'\?\)$/, at: "Z9" });
   });
 
   it("a node that reads itself", () => {
@@ -327,7 +327,7 @@ loss: Q
       [/^graphs\/many\.yaml: node W1: a param's dimension is a positive integer .*\(field 'shape\[1\]', line 8\)$/, "W1"],
       [/^graphs\/many\.yaml: node A1: unknown op 'tanhh' .*\(field 'op', line 13\)$/, "A1"],
       [/^graphs\/many\.yaml: node Z2: linear \[1,3\]·\[2,m\]: inner sizes 3 and 2 differ \(field 'in', line 14\)$/, "Z2"],
-      [/^graphs\/many\.yaml: node A2: input 'Z9' is not defined \(field 'in\[0\]', line 15\)$/, "A2"],
+      [/^graphs\/many\.yaml: node A2: input 'Z9' is not defined \(did you mean 'Z1' or 'Z2'\?\) \(field 'in\[0\]', line 15\)$/, "A2"],
       [/^graphs\/many\.yaml: node L: bce takes 2 inputs \(A, Y\), got 1 \(field 'in', line 16\)$/, "L"],
       [/^graphs\/many\.yaml: node C[12]: cycle: C[12] → C[12] → C[12] \(field 'in', line 1[78]\)$/, "cycle"],
       [/^graphs\/many\.yaml: node S: add \[2,m\], \[1,m\]: shapes differ.* \(field 'in', line 19\)$/, "S"],
@@ -347,7 +347,7 @@ describe("loadGraph", () => {
     try {
       const yamlPath = join(dir, "bad.yaml");
       await writeFile(yamlPath, edit("in: [Z] }", "in: [Z9] }"));
-      await expect(loadGraph(yamlPath)).rejects.toThrow(`${yamlPath}: node A: input 'Z9' is not defined (field 'in[0]', line 11)`);
+      await expect(loadGraph(yamlPath)).rejects.toThrow(`${yamlPath}: node A: input 'Z9' is not defined (did you mean 'Z'?) (field 'in[0]', line 11)`);
       const jsonPath = join(dir, "bad.json");
       await writeFile(jsonPath, JSON.stringify({ gradstream: 1, name: "t", inputs: { X: { shape: [1, "m"] } }, nodes: { J: { op: "mean", in: ["Q"] } }, loss: "J" }));
       await expect(loadGraph(jsonPath)).rejects.toThrow(`${jsonPath}: node J: input 'Q' is not defined (field 'in[0]', line 1)`);

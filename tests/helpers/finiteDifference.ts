@@ -5,7 +5,9 @@
  *     given, on the symbolic ones with m substituted), and each backward returns its operand's shape;
  * (b) each operand's backward (a vector-Jacobian product with a random upstream gradient G) equals the
  *     central finite difference of f(x) = Σ G ⊙ forward(x), in float64: ‖g − g̃‖/(‖g‖ + ‖g̃‖) < 1e-7;
- * (c) it is deterministic (same inputs → bitwise the same outputs) and leaves its operands untouched.
+ * (c) it is deterministic (same inputs → bitwise the same outputs) and leaves its operands untouched;
+ * (d) handed an output buffer full of garbage (the reactive runtime hands ops the buffers it reuses), its
+ *     forward and each backward give the same bits as without one: they overwrite, never read, `out`.
  *
  * The caller chooses operand values away from kinks (relu at 0) and clamps (bce near 0 and 1): a finite
  * difference straddling a kink measures neither side's derivative.
@@ -111,6 +113,16 @@ export function checkOp(op: OpDef, operands: readonly Tensor[], options: OpCheck
     if (!bitwiseEqual(t.data, originals[slot].data)) fail(`forward or backward modified operand ${op.operands[slot]}`);
   });
   if (!bitwiseEqual(G.data, Gcopy.data)) fail("backward modified the upstream gradient");
+
+  // (d) into a buffer of garbage: the same bits
+  const garbage = (like: Tensor) => tensor(like.shape[0], like.shape[1], new Float64Array(like.data.length).fill(NaN).map((v, i) => (i % 3 === 1 ? 1e300 : i % 3 === 2 ? -7 : v)));
+  const into = op.forward(operands, attrs, garbage(output));
+  if (!bitwiseEqual(output.data, into.data)) fail("forward into a reused output buffer differs from forward into a fresh one (it reads the buffer)");
+  op.operands.forEach((name, slot) => {
+    const fresh = op.backward[slot](ctx).data;
+    const reused = op.backward[slot](ctx, garbage(operands[slot])).data;
+    if (!bitwiseEqual(fresh, reused)) fail(`backward of operand ${name} into a reused output buffer differs from a fresh one (it reads the buffer)`);
+  });
   return report;
 }
 

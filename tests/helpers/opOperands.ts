@@ -38,7 +38,7 @@ export interface OperandGenerator {
   make(variant: string, dims: Dims, rng: Rng): OpCase;
 }
 
-type Kind = "real" | "awayFromZero" | "probability" | "labels" | "oneHot";
+type Kind = "real" | "awayFromZero" | "probability" | "labels" | "oneHot" | "positive" | "counts";
 type Spec = { shape: Shape; kind: Kind; scale?: number };
 
 /** A generator for ops whose variants differ only in operand specs and attributes. */
@@ -83,6 +83,12 @@ export const operandGenerators: Readonly<Record<string, OperandGenerator>> = {
   mse: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M]), real([n, M])] }) }),
   mean: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
   sum: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
+  // Weights stay away from 0: a finite difference at a weight of 0 would step to a negative weight, which
+  // the op refuses (zero weights have their own tests in tests/ops/weightedMean.test.ts).
+  weighted_mean: operandsOf({
+    "positive weights": ({ n }) => ({ specs: [real([n, M]), { shape: [1, M], kind: "positive" }] }),
+    "item counts 1..3": ({ n }) => ({ specs: [real([n, M]), { shape: [1, M], kind: "counts" }] }),
+  }),
   center_batch: operandsOf({ plain: ({ n }) => ({ specs: [real([n, M])] }) }),
 };
 
@@ -108,6 +114,12 @@ function draw({ shape, kind, scale = 1 }: Spec, m: number, rng: Rng): Tensor {
       break;
     case "labels":
       for (let i = 0; i < data.length; i++) data[i] = rng.next() < 0.5 ? 0 : 1;
+      break;
+    case "positive":
+      for (let i = 0; i < data.length; i++) data[i] = rng.uniform(0.5, 2.5);
+      break;
+    case "counts":
+      for (let i = 0; i < data.length; i++) data[i] = 1 + rng.int(3);
       break;
     case "oneHot":
       for (let j = 0; j < cols; j++) data[rng.int(rows) * cols + j] = 1;

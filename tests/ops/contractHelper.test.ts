@@ -48,6 +48,25 @@ describe("checkOp catches a broken op", () => {
     expect(checkOp(broken, [Z]).failures).toContain("tanh_drifting: forward is not deterministic: two calls on the same operands differ");
   });
 
+  it("a forward that adds into the output buffer it is handed instead of overwriting it", () => {
+    const broken: OpDef = { ...tanh, name: "tanh_accumulating", forward: ([z], _attrs, out) => {
+      const y = out ?? tensor(z.shape[0], z.shape[1]);
+      for (let i = 0; i < z.data.length; i++) (y.data as Float64Array)[i] += Math.tanh(z.data[i]);
+      return y;
+    } };
+    expect(checkOp(broken, [Z]).failures).toEqual(["tanh_accumulating: forward into a reused output buffer differs from forward into a fresh one (it reads the buffer)"]);
+  });
+
+  it("a backward that adds into the output buffer it is handed", () => {
+    const broken: OpDef = { ...tanh, name: "tanh_grad_accumulating", backward: [(ctx, out) => {
+      const fresh = tanh.backward[0](ctx);
+      if (!out) return fresh;
+      for (let i = 0; i < fresh.data.length; i++) (out.data as Float64Array)[i] += fresh.data[i];
+      return out;
+    }] };
+    expect(checkOp(broken, [Z]).failures).toEqual(["tanh_grad_accumulating: backward of operand Z into a reused output buffer differs from a fresh one (it reads the buffer)"]);
+  });
+
   it("a forward that writes into its operand", () => {
     const broken: OpDef = { ...tanh, name: "tanh_in_place", forward: ([z]) => {
       for (let i = 0; i < z.data.length; i++) (z.data as Float64Array)[i] = Math.tanh(z.data[i]);

@@ -88,6 +88,17 @@ describe.each(["mean", "sum"])("%s", (name) => {
   });
 });
 
+describe("weighted_mean", () => {
+  it("reduces over the samples, weighted by one row of weights: [n,m], [1,m] → [n,1]", () => {
+    expect(rule("weighted_mean", [1, "m"], [1, "m"])).toEqual([1, 1]);
+    expect(rule("weighted_mean", [4, "m"], [1, "m"])).toEqual([4, 1]);
+  });
+  it("weights of more than one row, or of other samples", () => {
+    expect(rule("weighted_mean", [4, "m"], [4, "m"])).toBe("weighted_mean: weights [4,m] must be one row [1,m], one weight per sample");
+    expect(rule("weighted_mean", [4, "m"], [1, 3])).toBe("weighted_mean: values [4,m] and weights [1,3] differ in samples (columns)");
+  });
+});
+
 describe("center_batch", () => {
   it("keeps its operand's shape (it centres each row over the batch)", () => {
     expect(rule("center_batch", [4, "m"])).toEqual([4, "m"]);

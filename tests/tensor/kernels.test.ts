@@ -1,12 +1,13 @@
 /**
  * The matrix kernels against a naive triple loop written here, on every shape with 1..9 rows, inner size
  * and columns (so every remainder of the 4×4 SIMD blocks and of the 2×4 JS blocks occurs), in each of the
- * three forms (A·B, A·Bᵀ, Aᵀ·B), on both the WebAssembly SIMD kernel and the plain-JS one. Entries may be
- * summed in another order than the naive loop's, so each is allowed the rounding bound of a k-term dot
- * product, k·ε·Σ_p |a_ip·b_pj|, and nothing more.
+ * three forms (A·B, A·Bᵀ, Aᵀ·B), on each kernel: the WebAssembly SIMD one, the plain-JS one and the
+ * naive loop for tiny products; and on shapes that cross the SIMD kernel's cache blocks. Every kernel adds
+ * each entry's products in order of the shared index from 0, as the loop here does, so the results must be
+ * the same bits (a NaN equal to any NaN).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { matmul, matmulNT, matmulTN, transpose, useSimdKernels } from "../../src/tensor/kernels.ts";
+import { type KernelChoice, matmul, matmulNT, matmulTN, transpose, useKernel, useSimdKernels } from "../../src/tensor/kernels.ts";
 import { transposeInto } from "../../src/tensor/transposeInto.ts";
 import { type Tensor, tensor } from "../../src/tensor/tensor.ts";
 import { createRng } from "../../src/data/random.ts";
@@ -23,9 +24,10 @@ const at = (t: Tensor, i: number, j: number, transposed: boolean) => (transposed
 
 /**
  * The first entry where `C` differs from op(A)·op(B) by more than the dot-product rounding bound, as a
- * message, or undefined when all are within it.
+ * message, or undefined when all are within it; with `exact`, the first entry whose bits differ from the
+ * naive loop's.
  */
-function firstMismatch(C: Tensor, A: Tensor, transA: boolean, B: Tensor, transB: boolean): string | undefined {
+function firstMismatch(C: Tensor, A: Tensor, transA: boolean, B: Tensor, transB: boolean, exact = false): string | undefined {
   const a = transA ? A.shape[1] : A.shape[0];
   const k = transA ? A.shape[0] : A.shape[1];
   const b = transB ? B.shape[0] : B.shape[1];
@@ -39,7 +41,8 @@ function firstMismatch(C: Tensor, A: Tensor, transA: boolean, B: Tensor, transB:
         magnitude += Math.abs(term);
       }
       const got = C.data[i * b + j];
-      if (got === sum || (Number.isNaN(got) && Number.isNaN(sum))) continue; // also ±Infinity, NaN
+      if (Object.is(got, sum) || (Number.isNaN(got) && Number.isNaN(sum))) continue; // also ±Infinity, NaN
+      if (exact) return `C[${i}][${j}] = ${got}, naive loop gives ${sum} (bits differ)`;
       if (!(Math.abs(got - sum) <= k * Number.EPSILON * magnitude)) return `C[${i}][${j}] = ${got}, naive loop gives ${sum}`;
     }
   }
@@ -54,23 +57,25 @@ const forms = [
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-afterAll(() => void useSimdKernels(true));
 
 it("the SIMD kernel is available on the Node versions gradstream supports, so its tests below really run it", () => {
   expect(useSimdKernels(true)).toBe(true);
 });
 
-for (const kernel of ["WebAssembly SIMD", "plain JS"] as const) {
+const KERNELS: Record<string, KernelChoice> = { "WebAssembly SIMD": "simd", "plain JS": "js", "naive loop (tiny products)": "naive" };
+afterAll(() => void useKernel("auto"));
+
+for (const [kernel, choice] of Object.entries(KERNELS)) {
   describe(`${kernel} kernel`, () => {
-    const select = () => expect(useSimdKernels(kernel === "WebAssembly SIMD")).toBe(kernel === "WebAssembly SIMD");
+    const select = () => expect(useKernel(choice)).toBe(choice);
 
     for (const form of forms) {
-      it(`${form.name} equals the naive triple loop for every shape in 1..9 × 1..9 × 1..9`, () => {
+      it(`${form.name} equals the naive triple loop bit for bit for every shape in 1..9 × 1..9 × 1..9`, () => {
         select();
         const failures: string[] = [];
         for (const a of SIZES) for (const k of SIZES) for (const b of SIZES) {
           const [A, B] = form.operands(a, k, b);
-          const problem = firstMismatch(form.run(A, B), A, form.transA, B, form.transB);
+          const problem = firstMismatch(form.run(A, B), A, form.transA, B, form.transB, true);
           if (problem) failures.push(`a=${a} k=${k} b=${b}: ${problem}`);
         }
         expect(failures.slice(0, 5)).toEqual([]);
@@ -80,10 +85,24 @@ for (const kernel of ["WebAssembly SIMD", "plain JS"] as const) {
         select();
         for (const [a, k, b] of [[13, 37, 11], [130, 5, 67], [21, 300, 10], [128, 64, 129]]) {
           const [A, B] = form.operands(a, k, b);
-          expect(firstMismatch(form.run(A, B), A, form.transA, B, form.transB), `a=${a} k=${k} b=${b}`).toBeUndefined();
+          expect(firstMismatch(form.run(A, B), A, form.transA, B, form.transB, true), `a=${a} k=${k} b=${b}`).toBeUndefined();
         }
       });
     }
+
+    it("writes into the output it is given, whatever that held, and makes a new one when its shape does not fit", () => {
+      select();
+      const [A, B] = [random(6, 300), random(300, 5)];
+      const reference = matmul(A, B);
+      const out = tensor(6, 5, new Float64Array(30).fill(NaN));
+      expect(matmul(A, B, out)).toBe(out);
+      expect(firstMismatch(out, A, false, B, false, true)).toBeUndefined();
+      expect(Array.from(out.data)).toEqual(Array.from(reference.data));
+      const wrong = tensor(5, 6);
+      const C = matmulNT(A, transpose(B), wrong);
+      expect(C).not.toBe(wrong);
+      expect(Array.from(C.data)).toEqual(Array.from(reference.data));
+    });
 
     it("an inner size of 0 gives zeros, as the empty sum", () => {
       select();
@@ -92,9 +111,34 @@ for (const kernel of ["WebAssembly SIMD", "plain JS"] as const) {
   });
 }
 
+describe("the SIMD kernel's cache blocks", () => {
+  // 256 deep, 128 rows and 2048 columns per block: these cross each boundary, with ragged remainders, and
+  // one has C rows a multiple of 512 bytes apart (padded inside the kernel).
+  const shapes = [[9, 600, 7], [261, 20, 9], [5, 30, 2110], [9, 70, 128], [131, 517, 66]];
+  for (const form of forms) {
+    it(`${form.name} is bit for bit the naive loop across blocks of every dimension`, () => {
+      expect(useKernel("simd")).toBe("simd");
+      for (const [a, k, b] of shapes) {
+        const [A, B] = form.operands(a, k, b);
+        expect(firstMismatch(form.run(A, B), A, form.transA, B, form.transB, true), `a=${a} k=${k} b=${b}`).toBeUndefined();
+      }
+    });
+  }
+
+  it("the default choice (naive loop for tiny products and for few long dot products, SIMD otherwise) is bit for bit the naive loop", () => {
+    expect(useKernel("auto")).toBe("auto");
+    for (const [a, k, b] of [[4, 2, 400], [4, 400, 2], [1, 4, 400], [128, 784, 16], [16, 16, 16], [16, 16, 17]]) {
+      for (const form of forms) {
+        const [A, B] = form.operands(a, k, b);
+        expect(firstMismatch(form.run(A, B), A, form.transA, B, form.transB, true), `${form.name} a=${a} k=${k} b=${b}`).toBeUndefined();
+      }
+    }
+  });
+});
+
 describe("the SIMD kernel's heap", () => {
   it("grows for a large product after small ones, and earlier results are not overwritten by later products", () => {
-    expect(useSimdKernels(true)).toBe(true);
+    expect(useKernel("simd")).toBe("simd");
     const small = [random(3, 5), random(5, 7)] as const;
     const first = matmul(...small);
     const kept = first.data.slice();
@@ -106,7 +150,7 @@ describe("the SIMD kernel's heap", () => {
   });
 
   it("NaN and ±Infinity in one product propagate as in the naive loop and leave nothing behind for the next", () => {
-    expect(useSimdKernels(true)).toBe(true);
+    expect(useKernel("simd")).toBe("simd");
     const A = random(7, 6), B = random(6, 5);
     A.data[3] = NaN;
     A.data[10] = Infinity;
@@ -119,7 +163,7 @@ describe("the SIMD kernel's heap", () => {
   });
 
   it("does not change its operands", () => {
-    expect(useSimdKernels(true)).toBe(true);
+    expect(useKernel("simd")).toBe("simd");
     const [A, B] = [random(9, 13), random(7, 13)];
     const [a, b] = [A.data.slice(), B.data.slice()];
     matmulNT(A, B);
@@ -161,6 +205,14 @@ describe("the comparison above can fail", () => {
     const C = matmul(A, B);
     const dropped = tensor(5, 6, C.data.map((v, idx) => v - A.data[Math.floor(idx / 6) * 7 + 6] * B.data[6 * 6 + (idx % 6)]));
     expect(firstMismatch(dropped, A, false, B, false)).toMatch(/naive loop gives/);
+  });
+
+  it("in exact mode, catches a result one rounding away from the naive loop's", () => {
+    const [A, B] = [random(5, 7), random(7, 6)];
+    const C = matmul(A, B);
+    const nudged = tensor(5, 6, C.data.map((v, idx) => (idx === 7 ? v + Math.abs(v) * Number.EPSILON : v)));
+    expect(firstMismatch(nudged, A, false, B, false)).toBeUndefined(); // within the rounding bound
+    expect(firstMismatch(nudged, A, false, B, false, true)).toMatch(/C\[1\]\[1\] = .* \(bits differ\)/);
   });
 
   it("catches a kernel that reads A transposed where it should not", () => {

@@ -45,6 +45,22 @@ describe("fitReport", () => {
     const r = fitReport(graphFor("softmax_cross_entropy", 2), new Map([["A", fromRows([[3, 0], [1, 2]])], ["Y", fromRows([[1, 1], [0, 0]])]]));
     expect(r.metric).toEqual({ name: "accuracy", value: 0.5 });
   });
+  // The same with the cost a mean over items: weights W count each sample's items (0 for padding).
+  const weightedFor = (op: string, rows: number) =>
+    parseGraph(
+      `gradstream: 1\nname: t\ninputs: { A: { shape: [${rows}, m] }, Y: { shape: [${rows}, m] }, W: { shape: [1, m] } }\nparams: {}\nnodes:\n  P: { op: identity, in: [A] }\n  L: { op: ${op}, in: [P, Y] }\n  J: { op: weighted_mean, in: [L, W] }\nloss: J\n`,
+      "yaml",
+    );
+  it("accuracy over the items of a weighted cost: a masked sample does not count, an item count of 2 counts twice", () => {
+    const r = fitReport(weightedFor("bce", 1), new Map([["A", fromRows([[0.9, 0.2, 0.7, 0.4]])], ["Y", fromRows([[1, 0, 0, 0]])], ["W", fromRows([[2, 1, 0, 1]])]]));
+    expect(r.metric).toEqual({ name: "accuracy", value: 1 }); // the wrong prediction (sample 2) is padding
+    const s = fitReport(weightedFor("bce", 1), new Map([["A", fromRows([[0.9, 0.2, 0.7, 0.4]])], ["Y", fromRows([[1, 0, 0, 0]])], ["W", fromRows([[0, 1, 2, 1]])]]));
+    expect(s.metric).toEqual({ name: "accuracy", value: 0.5 }); // 2 of the 4 items are sample 2's
+  });
+  it("RMSE over the items of a weighted cost", () => {
+    const r = fitReport(weightedFor("mse", 1), new Map([["A", fromRows([[1, 2, 3]])], ["Y", fromRows([[1, 0, 6]])], ["W", fromRows([[1, 0, 3]])]]));
+    expect(r.metric.value).toBeCloseTo(Math.sqrt((0 + 3 * 9) / 4), 14);
+  });
   it("RMSE of a regression: √(mean of squared errors over every entry)", () => {
     const r = fitReport(graphFor("mse", 1), new Map([["A", fromRows([[1, 2, 3]])], ["Y", fromRows([[1, 0, 6]])]]));
     expect(r.metric.name).toBe("rmse");

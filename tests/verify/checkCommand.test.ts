@@ -33,7 +33,7 @@ describe.concurrent("gradstream check", () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ graph: "logistic-regression", pass: true, runs: 4, seed: 1 });
     for (const p of ["w", "b"]) {
-      expect(Object.keys(out.params[p]).sort()).toEqual(["duplication", "fd", "perSample", "permutation", "slicing", "sumCost", "vectorised"]);
+      expect(Object.keys(out.params[p]).sort()).toEqual(["duplication", "fd", "perSample", "permutation", "slicing", "split", "sumCost", "vectorised"]);
       expect(out.params[p].slicing.ratio).toBeCloseTo(1, 12);
       expect(out.params[p].slicing.failed).toBe(0);
       expect(out.fdEntries[p].compared).toBeGreaterThan(0);

@@ -38,7 +38,10 @@ describe("checkScaling", () => {
 
   it("says why a comparison cannot be made: one sample has no order", async () => {
     const graph = await loadGraph(GRAPHS + "planar-tanh.yaml");
-    expect(checkScaling(graph, randomBindings(graph, 1, 1).values).notApplicable).toEqual([{ comparison: "permutation", reason: "m = 1: nothing to permute" }]);
+    expect(checkScaling(graph, randomBindings(graph, 1, 1).values).notApplicable).toEqual([
+      { comparison: "permutation", reason: "m = 1: nothing to permute" },
+      { comparison: "split", reason: "m = 1: nothing to split" },
+    ]);
   });
 
   it("expects m × the mean of per-sample gradients for a cost summed over the samples", async () => {

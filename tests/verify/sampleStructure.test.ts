@@ -27,13 +27,35 @@ loss: J`,
   );
 
 describe("sampleStructure", () => {
-  it("finds no coupling in the shipped per-sample graphs, and a mean cost (k = 0) in each", async () => {
+  it("finds no coupling in the shipped per-sample graphs, and a mean cost (k = 0) in each: over the samples, or over the items of masked-items", async () => {
     for (const file of readdirSync(GRAPHS).filter((f) => f.endsWith(".yaml") && f !== "coupled-batchnorm.yaml")) {
       const s = sampleStructure(await loadGraph(GRAPHS + file));
       expect(s.coupling, file).toEqual([]);
       expect(s.scalePower, file).toBe(0);
-      expect(s.reductions.map((r) => r.op), file).toEqual(["mean"]);
+      if (file === "masked-items.yaml") {
+        expect(s.reductions, file).toEqual([{ node: "J", op: "weighted_mean", mPower: -1, weights: "M" }]);
+        expect(s.weights).toBe("M");
+      } else {
+        expect(s.reductions.map((r) => r.op), file).toEqual(["mean"]);
+        expect(s.weights, file).toBeUndefined();
+      }
     }
+  });
+
+  it("has no scale when a weighted mean's weights depend on a param (the weighting itself is trained)", () => {
+    const s = sampleStructure(parseGraph(`gradstream: 1
+name: learned-weights
+inputs: { X: { shape: [2, m] }, Y: { shape: [1, m] } }
+params: { w: { shape: [1, 2] }, v: { shape: [1, 2] } }
+nodes:
+  Z: { op: matmul, in: [w, X] }
+  L: { op: bce_logits, in: [Z, Y] }
+  S: { op: matmul, in: [v, X] }
+  P: { op: sigmoid, in: [S] }
+  J: { op: weighted_mean, in: [L, P] }
+loss: J`, "yaml", "t.yaml"));
+    expect(s.scalePower).toBeUndefined();
+    expect(s.scaleNote).toBe("the weights 'P' of J (weighted_mean) depend on param 'v', so the cost is not a fixed weighting of per-sample costs");
   });
 
   it("names the batch-centring node of the shipped coupled graph", async () => {

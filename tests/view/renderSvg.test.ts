@@ -86,7 +86,10 @@ describe.each(graphFiles)("render graphs/%s", (file) => {
     const families = new Set([...svg.matchAll(/font-family="([^"]*)"/g)].flatMap((m) => m[1].split(",").map((f) => f.trim())));
     expect([...families].every((f) => ["system-ui", "sans-serif", "ui-monospace", "monospace"].includes(f)), [...families].join(", ")).toBe(true);
     const badges = svg.match(/class="gs-one-over-m"/g) ?? [];
-    expect(badges).toHaveLength(explainGraph(graph).meanNodes.length);
+    const explanation = explainGraph(graph);
+    expect(badges).toHaveLength(explanation.meanNodes.length + explanation.weightedNodes.length);
+    // a mean over items reads ×1/ΣM: the 1/m becomes 1/ΣM
+    for (const w of explanation.weightedNodes) expect(svg).toMatch(new RegExp(`data-id="${w.node}"[^]*?<text[^>]*>×1/Σ${w.weights}</text>`));
   });
 });
 
