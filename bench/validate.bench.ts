@@ -13,7 +13,8 @@
  * pay: its growth is the floor. Every size of a family, ours and the peer, is timed in each of 5 interleaved
  * rounds (medians); the growth ratio is time(10N) / time(N). Linear validation grows about 10× per 10× nodes;
  * the target is ≤ 12×.
- * `--max N` stops at N nodes (default 100000).
+ * `--max N` stops at N nodes (default 100000); `--only <family>` runs one family. It takes about 10 minutes
+ * on a quiet 2-core machine (the YAML parse of 10⁵ nodes takes seconds).
  */
 import { parseDocument } from "yaml";
 import { parseGraph } from "../src/graph/parseGraph.ts";
@@ -101,7 +102,10 @@ const ROUNDS = 5;
 console.log(`graph validation (parseGraph) vs the YAML parse alone; ${ROUNDS} interleaved rounds over all sizes, medians; growth = time(10N)/time(N)\n`);
 console.log(["family".padEnd(18), "nodes".padStart(7), "issues".padStart(7), "validate ms".padStart(12), "yaml ms".padStart(9), "× yaml".padStart(7), "growth".padStart(7), "yaml growth".padStart(12)].join("  "));
 const worst: number[] = [];
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 for (const [name, make] of Object.entries(families)) {
+  if (only !== undefined && name !== only) continue;
   const timed = timeFamily(SIZES.map(make), ROUNDS);
   timed.forEach((t, k) => {
     const prev = timed[k - 1];
