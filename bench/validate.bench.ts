@@ -10,9 +10,11 @@
  * - errors: every node reads an id that is not defined (one issue per node, each with its line).
  *
  * The peer is the YAML library's own parse of the same text (`parseDocument`), which any validation must
- * pay: its growth is the floor. Each size is timed in interleaved rounds (median of the rounds); the growth
- * ratio is time(10N) / time(N). Linear validation grows about 10× per 10× nodes; the target is ≤ 12×.
- * `--max N` stops at N nodes (default 100000).
+ * pay: its growth is the floor. Every size of a family, ours and the peer, is timed in each of 5 interleaved
+ * rounds (medians); the growth ratio is time(10N) / time(N). Linear validation grows about 10× per 10× nodes;
+ * the target is ≤ 12×.
+ * `--max N` stops at N nodes (default 100000); `--only <family>` runs one family. It takes about 10 minutes
+ * on a quiet 2-core machine (the YAML parse of 10⁵ nodes takes seconds).
  */
 import { parseDocument } from "yaml";
 import { parseGraph } from "../src/graph/parseGraph.ts";
@@ -70,37 +72,48 @@ function validate(text: string): number {
   }
 }
 
-/** Median ms of `rounds` interleaved runs of ours and the peer, after a warm-up of each. */
-function timePair(text: string, rounds: number): { ours: number; peer: number; issues: number } {
-  const issues = validate(text);
-  parseDocument(text);
-  const ours: number[] = [], peer: number[] = [];
+/** Runs of each size per round: enough that a small graph's time is not one timer tick. */
+const REPS: Record<number, number> = { 1_000: 10, 10_000: 2, 100_000: 1 };
+
+/**
+ * For one family: every size, ours and the peer, timed in interleaved rounds (each round runs every size, so
+ * the sizes are measured in the same spells of load), after a warm-up of each. Median ms per run.
+ */
+function timeFamily(texts: string[], rounds: number): { ours: number; peer: number; issues: number }[] {
+  const issues = texts.map((text) => validate(text));
+  for (const text of texts) parseDocument(text);
+  const ours = texts.map(() => [] as number[]), peer = texts.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    let t = performance.now();
-    validate(text);
-    ours.push(performance.now() - t);
-    t = performance.now();
-    parseDocument(text, { uniqueKeys: false });
-    peer.push(performance.now() - t);
+    texts.forEach((text, k) => {
+      const reps = REPS[SIZES[k]];
+      let t = performance.now();
+      for (let i = 0; i < reps; i++) validate(text);
+      ours[k].push((performance.now() - t) / reps);
+      t = performance.now();
+      for (let i = 0; i < reps; i++) parseDocument(text, { uniqueKeys: false });
+      peer[k].push((performance.now() - t) / reps);
+    });
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  return { ours: median(ours), peer: median(peer), issues };
+  return texts.map((_, k) => ({ ours: median(ours[k]), peer: median(peer[k]), issues: issues[k] }));
 }
 
-console.log(`graph validation (parseGraph) vs the YAML parse alone, median of interleaved rounds; growth = time(10N)/time(N)\n`);
+const ROUNDS = 5;
+console.log(`graph validation (parseGraph) vs the YAML parse alone; ${ROUNDS} interleaved rounds over all sizes, medians; growth = time(10N)/time(N)\n`);
 console.log(["family".padEnd(18), "nodes".padStart(7), "issues".padStart(7), "validate ms".padStart(12), "yaml ms".padStart(9), "× yaml".padStart(7), "growth".padStart(7), "yaml growth".padStart(12)].join("  "));
 const worst: number[] = [];
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 for (const [name, make] of Object.entries(families)) {
-  let prev: { ours: number; peer: number } | undefined;
-  for (const n of SIZES) {
-    const text = make(n);
-    const rounds = n >= 100_000 ? 3 : n >= 10_000 ? 5 : 9;
-    const t = timePair(text, rounds);
+  if (only !== undefined && name !== only) continue;
+  const timed = timeFamily(SIZES.map(make), ROUNDS);
+  timed.forEach((t, k) => {
+    const prev = timed[k - 1];
     const growth = prev ? t.ours / prev.ours : undefined;
     if (growth !== undefined) worst.push(growth);
     console.log([
       name.padEnd(18),
-      String(n).padStart(7),
+      String(SIZES[k]).padStart(7),
       String(t.issues).padStart(7),
       t.ours.toFixed(1).padStart(12),
       t.peer.toFixed(1).padStart(9),
@@ -108,7 +121,6 @@ for (const [name, make] of Object.entries(families)) {
       (growth === undefined ? "" : `${growth.toFixed(1)}×`).padStart(7),
       (prev ? `${(t.peer / prev.peer).toFixed(1)}×` : "").padStart(12),
     ].join("  "));
-    prev = t;
-  }
+  });
 }
 console.log(`\nlargest growth for 10× nodes: ${Math.max(...worst).toFixed(1)}× (target ≤ 12×)`);

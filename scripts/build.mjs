@@ -16,7 +16,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -74,6 +74,9 @@ async function build() {
     // CommonJS dependencies (commander, elkjs) call require(); give the ES module bundle one.
     banner: { js: '#!/usr/bin/env node\nimport { createRequire as __gradstreamRequire } from "node:module";\nconst require = __gradstreamRequire(import.meta.url);' },
   });
+
+  // npm marks a bin executable when it installs; a rebuild makes a new file, so mark it here too (npx, npm link).
+  chmodSync(join(dist, "bin", "gradstream.js"), 0o755);
 
   // The explorer page.
   const vite = await import("vite");

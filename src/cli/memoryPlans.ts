@@ -9,31 +9,25 @@
  */
 import type { Graph } from "../graph/graph.ts";
 import { hasBatchDim } from "../graph/graph.ts";
-import { checkMemoryBudget, floatsItem, paramEntries, runtimeItems, shapeAt, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
+import { checkMemoryBudget, floatsItem, jsonTextItem, paramEntries, runtimeItems, shapeAt, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
 import { chunkSizeFor } from "../verify/perSampleChunk.ts";
 
-/** `--json` output: the nested arrays and the text of every number printed (about 32 bytes a number). */
-const JSON_BYTES_PER_NUMBER = 32;
-
-function elementsOf(items: readonly MemoryItem[]): number {
-  return items.reduce((n, i) => n + (i.elements ?? 0), 0);
-}
-
-function jsonItem(items: readonly MemoryItem[]): MemoryItem {
-  return floatsItem("--json output (about 32 bytes per number printed)", (elementsOf(items) * JSON_BYTES_PER_NUMBER) / 8);
+/** The JSON text of the tensors of `items`. */
+function jsonItem(what: string, items: readonly MemoryItem[]): MemoryItem {
+  return jsonTextItem(what, items.reduce((n, i) => n + (i.elements ?? 0), 0));
 }
 
 /** `run`: the value of every input, param and node. */
 export function runPlan(graph: Graph, m: number, opts: { json?: boolean }): MemoryItem[] {
   const values = tensorItems(graph, m, "value");
-  return opts.json ? [...values, jsonItem(values)] : values;
+  return opts.json ? [...values, jsonItem("--json output", values)] : values;
 }
 
 /** `grad` (and `render` with values): every value and every gradient; dls adds the rescaled per-sample ones. */
 export function gradPlan(graph: Graph, m: number, opts: { json?: boolean; convention?: string }): MemoryItem[] {
   const items = [...tensorItems(graph, m, "value"), ...tensorItems(graph, m, "gradient")];
   if (opts.convention === "dls") items.push(...tensorItems(graph, m, "per-sample gradient (dls)").filter((i) => hasBatchDim(graph.shapes.get(i.node!)!)));
-  return opts.json ? [...items, jsonItem(items)] : items;
+  return opts.json ? [...items, jsonItem("--json output", items)] : items;
 }
 
 /**
@@ -105,7 +99,7 @@ export function trainPlan(graph: Graph, m: number, opts: TrainPlanOptions): Memo
   if (opts.workers) items.push(floatsItem(`the params and gradients of each of ${opts.workers} workers, and the batch's shards sent to them`, 2 * opts.workers * entries + graph.inputs.reduce((n, d) => n + shapeAt(d.shape, m).reduce((a, b) => a * b), 0)));
   if (opts.out) {
     const data = tensorItems(graph, m, "value").filter((i) => graph.kinds.get(i.node!) !== "node");
-    items.push({ ...jsonItem(data), what: `${opts.out} as JSON text (about 32 bytes per number)` });
+    items.push(jsonItem(`${opts.out} as JSON text`, data));
   }
   return items;
 }

@@ -23,7 +23,7 @@ import { parseGraph, MAX_GRAPH_FILE_BYTES } from "../graph/parseGraph.ts";
 import { readText } from "../node/readText.ts";
 import { readDataFile } from "../node/loadData.ts";
 import { completeBindings, randomBindings, type Bindings } from "../data/bindData.ts";
-import { DEFAULT_MAX_MEMORY, checkMemoryBudget, floatsItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
+import { DEFAULT_MAX_MEMORY, checkMemoryBudget, jsonTextItem, tensorItems, type MemoryItem } from "../graph/memoryBudget.ts";
 import type { Graph } from "../graph/graph.ts";
 import { toRows } from "../tensor/tensor.ts";
 import { evaluateFinite } from "../graph/evaluateFinite.ts";
@@ -226,11 +226,10 @@ function requestPath(target: string | undefined): string | undefined {
   }
 }
 
-/** What serving a data file holds: its inputs and params, and the same as JSON for the page (~32 bytes a number). */
+/** What serving a data file holds: its inputs and params, and the same as JSON for the page. */
 function servedItems(graph: Graph, m: number): MemoryItem[] {
   const data = tensorItems(graph, m, "value").filter((i) => graph.kinds.get(i.node!) !== "node");
-  const numbers = data.reduce((n, i) => n + i.elements!, 0);
-  return [...data, floatsItem("the data as JSON for the page (about 32 bytes per number)", numbers * 4)];
+  return [...data, jsonTextItem("the data as JSON for the page", data.reduce((n, i) => n + i.elements!, 0))];
 }
 
 function isLoopbackHost(host: string | undefined): boolean {

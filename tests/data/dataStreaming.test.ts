@@ -133,6 +133,11 @@ describe("JSON mistakes, each refused with its line", () => {
     expect(() => streamed(text, [30_000, 60_000])).toThrow(/not valid JSON: a string longer than 65536 characters/);
   });
 
+  it("a number longer than 1 000 characters, cut across chunks (its digits would be one string)", () => {
+    const text = `{"inputs": {"X": [[1${"0".repeat(200_000)}]]}}`;
+    expect(() => streamed(text, [10, 100_000])).toThrow(new GradstreamError("DATA_INVALID", { file: "data.json", line: 1, message: "not valid JSON: a number longer than 1000 characters" }));
+  });
+
   it("a byte-order mark is accepted (it was refused), from text and from a file", async () => {
     const text = '\ufeff{"inputs": {"X": [[1], [2]], "Y": [[1]]}}';
     expect(parseData(text, graph, 1, "d.json").m).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,12 @@ describe("the package entries (dist/)", () => {
     expect(pkg.bin).toEqual({ gradstream: "dist/bin/gradstream.js" });
     expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", browser: "./dist/browser.js", default: "./dist/index.js" });
     expect(pkg.dependencies.tsx, "tsx is a dev tool, not a dependency").toBeUndefined();
+  });
+
+  it("the built command line is executable, so `npx gradstream` and `npm link` work after a rebuild (regression: a rebuild left it 644)", () => {
+    const { mode } = statSync(join(repo, "dist/bin/gradstream.js"));
+    expect(mode & 0o111).toBe(0o111);
+    expect(readFileSync(join(repo, "dist/bin/gradstream.js"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
   it("dist/index.js exports every runtime export of src/index.ts, and dist/browser.js the same names", async () => {
