@@ -7,7 +7,7 @@ course's formulas, in CPU time of this process (time.process_time: on a shared m
 took the CPU, not the time it waited for one), so the pipe between the two processes is never timed.
 
 Requests:
-  {"op": "info"}                                  -> numpy version and BLAS
+  {"op": "info"}                                  -> numpy version, BLAS and the kernel family OpenBLAS runs
   {"op": "setup", "key": K, "sizes": [...], "m": m, "seed": s, "data": {...}?}  -> J
   {"op": "time", "key": K, "steps": n}            -> CPU seconds for n steps
   {"op": "grads", "key": K}                       -> J and dJ/dW, dJ/db of every layer (for the check)
@@ -71,6 +71,26 @@ class Net:
         return J, dW, db
 
 
+def openblas_core():
+    """The kernel family OpenBLAS runs (its choice for this CPU, or OPENBLAS_CORETYPE's), or None if not found."""
+    try:
+        import ctypes
+        import re
+
+        with open("/proc/self/maps") as maps:
+            paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps.read())))
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for name in ("openblas_get_corename", "scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_"):
+                get = getattr(lib, name, None)
+                if get is not None:
+                    get.restype = ctypes.c_char_p
+                    return get().decode()
+    except Exception:  # not Linux, or not OpenBLAS: the bench prints what it can
+        pass
+    return None
+
+
 def main():
     nets = {}
     for line in sys.stdin:
@@ -83,7 +103,7 @@ def main():
                 blas = f'{cfg["Build Dependencies"]["blas"]["name"]} {cfg["Build Dependencies"]["blas"]["version"]}'
             except Exception:  # older numpy: no dict mode
                 pass
-            out = {"numpy": np.__version__, "blas": blas}
+            out = {"numpy": np.__version__, "blas": blas, "core": openblas_core()}
         elif op == "setup":
             net = Net(req["sizes"], req["m"], req["seed"], req.get("data"))
             nets[req["key"]] = net

@@ -6,6 +6,10 @@
  *   skipped, with a note, where python3 or numpy is missing), over m = 1 … 4096 for graphs/mnist-softmax.yaml
  *   (784 → 128 relu → 10, softmax cross-entropy) and for 784 → 512 → 512 → 10 at m = 256, with numpy's own
  *   DGEMM rate on a 1024³ product as the roof of what one core does in float64;
+ * - the same numpy on x86-64 with OpenBLAS told to use its kernels for 128-bit vectors without fused
+ *   multiply-add (OPENBLAS_CORETYPE=Nehalem: SSE, the instruction class WebAssembly SIMD offers), so the
+ *   part of the ratio that is the instruction set is printed beside the rest: its own table, and its DGEMM
+ *   rate beside the roof;
  * - @tensorflow/tfjs on its cpu backend (float32, its only dtype) at m = 64.
  *
  * Against numpy, each side's figure is CPU time (process.cpuUsage here, time.process_time in python): on a
@@ -50,7 +54,18 @@ console.log(`gradstream ${simd ? "WebAssembly SIMD (f64x2)" : "plain-JS (no WebA
 // ---- numpy ------------------------------------------------------------------------------------------
 const numpy = await startNumpy();
 if (typeof numpy === "string") console.log(`numpy: not compared (${numpy})`);
-else console.log(`numpy ${numpy.version} (${numpy.blas}), one BLAS thread, a persistent worker timing its own steps`);
+else console.log(`numpy ${numpy.version} (${numpy.blas}${numpy.core ? `, ${numpy.core} kernels` : ""}), one BLAS thread, a persistent worker timing its own steps`);
+/** OpenBLAS's kernel family for SSE (128-bit vectors, no FMA): what WebAssembly SIMD's f64x2 can express. */
+const SSE_CORE = "Nehalem";
+const numpySse = typeof numpy === "string" ? "numpy is not compared" : process.arch !== "x64" ? "not an x86-64 machine" : await startNumpy({ coreType: SSE_CORE });
+if (typeof numpy !== "string") {
+  if (typeof numpySse === "string") console.log(`numpy with 128-bit kernels: not compared (${numpySse})`);
+  else if (numpySse.core !== undefined && numpySse.core !== SSE_CORE) {
+    console.log(`numpy with 128-bit kernels: not compared (OpenBLAS runs ${numpySse.core} kernels, not ${SSE_CORE})`);
+    numpySse.close();
+  }
+}
+const sse = typeof numpySse !== "string" && (numpySse.core === undefined || numpySse.core === SSE_CORE) ? numpySse : undefined;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const key = (c: { sizes: number[]; m: number }) => `${c.sizes.join("-")}@${c.m}`;
@@ -98,8 +113,8 @@ if (typeof numpy !== "string") {
 }
 
 // ---- timing: interleaved rounds over every case ------------------------------------------------------------
-const ours = new Map<string, number[]>(), borrowing = new Map<string, number[]>(), theirs = new Map<string, number[]>();
-const ourSteps = new Map<string, number>(), theirSteps = new Map<string, number>();
+const ours = new Map<string, number[]>(), borrowing = new Map<string, number[]>(), theirs = new Map<string, number[]>(), theirsSse = new Map<string, number[]>();
+const ourSteps = new Map<string, number>(), theirSteps = new Map<string, number>(), sseSteps = new Map<string, number>();
 for (const c of CASES) {
   const net = nets.get(key(c))!;
   ourSteps.set(key(c), calibrate(net.step));
@@ -113,6 +128,13 @@ for (const c of CASES) {
     theirSteps.set(key(c), Math.max(1, Math.round(BATCH_MS / ((s * 1000) / probe))));
     theirs.set(key(c), []);
   }
+  if (sse) {
+    await sse.setup(key(c), c.sizes, c.m, SEED);
+    const probe = Math.max(1, Math.round(ourSteps.get(key(c))! / 2));
+    const s = await sse.time(key(c), probe);
+    sseSteps.set(key(c), Math.max(1, Math.round(BATCH_MS / ((s * 1000) / probe))));
+    theirsSse.set(key(c), []);
+  }
 }
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of CASES) {
@@ -124,6 +146,7 @@ for (let round = 0; round < ROUNDS; round++) {
       times.push((cpu.user + cpu.system) / 1000 / n);
     }
     if (typeof numpy !== "string") theirs.get(k)!.push(((await numpy.time(k, theirSteps.get(k)!)) * 1000) / theirSteps.get(k)!);
+    if (sse) theirsSse.get(k)!.push(((await sse.time(k, sseSteps.get(k)!)) * 1000) / sseSteps.get(k)!);
   }
 }
 
@@ -133,7 +156,7 @@ const rng = createRng(3);
 const square = () => tensor(N, N, Float64Array.from({ length: N * N }, () => rng.normal()));
 const [P, Q] = [square(), square()];
 const product = tensor(N, N);
-const ourGemm: number[] = [], theirGemm: number[] = [];
+const ourGemm: number[] = [], theirGemm: number[] = [], sseGemm: number[] = [];
 const gemmFlops = 2 * N ** 3;
 matmul(P, Q, product);
 for (let round = 0; round < 3; round++) {
@@ -142,6 +165,7 @@ for (let round = 0; round < 3; round++) {
   const cpu = process.cpuUsage(cpu0);
   ourGemm.push((cpu.user + cpu.system) / 1000 / 2);
   if (typeof numpy !== "string") theirGemm.push(((await numpy.gemm(N, 5)) * 1000) / 5);
+  if (sse) sseGemm.push(((await sse.gemm(N, 2)) * 1000) / 2);
 }
 
 // ---- report --------------------------------------------------------------------------------------------
@@ -170,11 +194,23 @@ for (const c of CASES) {
   const mark = c.target === undefined ? "" : `≤ ${c.target}× ${ratios.map((r) => (r <= c.target! ? "✓" : "✗")).join("")}`;
   console.log(`${line}   ${peer.toFixed(3).padStart(8)} ${gflops(net.flops, peer).padStart(7)}  ${mark}`);
 }
-const gemmLine = `1024³ matrix product: gradstream ${gflops(gemmFlops, median(ourGemm))} GFLOP/s`;
-console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}, numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)`);
+if (sse) {
+  console.log(`\nthe same steps against numpy with OpenBLAS's ${SSE_CORE} kernels (128-bit vectors, no fused multiply-add:`);
+  console.log(`what WebAssembly SIMD's f64x2 can express), same rounds; the ratio is the part of the one above that is not the instruction set`);
+  console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}   ratio kept   ratio borrowed`);
+  for (const c of CASES) {
+    const k = key(c), times = theirsSse.get(k)!;
+    const ratio = (mine: number[]) => `${median(mine.map((t, r) => t / times[r])).toFixed(2)}×`;
+    console.log(`${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}   ${median(times).toFixed(3).padStart(8)} ${gflops(nets.get(k)!.flops, median(times)).padStart(7)}   ${ratio(ours.get(k)!).padStart(10)}   ${ratio(borrowing.get(k)!).padStart(14)}`);
+  }
+}
+const gemmLine = `\n1024³ matrix product: gradstream ${gflops(gemmFlops, median(ourGemm))} GFLOP/s`;
+const sseGemmLine = sse ? `; numpy with OpenBLAS's ${SSE_CORE} kernels (128-bit, no FMA) ${gflops(gemmFlops, median(sseGemm))} GFLOP/s` : "";
+console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}, numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)${sseGemmLine}`);
 if (checked) console.log(checked);
 if (typeof numpy !== "string") console.log(met ? "targets met" : "targets NOT met on this run (see ✗)");
 if (typeof numpy !== "string") numpy.close();
+sse?.close();
 
 // ---- memory: what a step allocates -----------------------------------------------------------------------
 const m64 = nets.get(key({ sizes: MNIST, m: 64 }))!;
