@@ -101,11 +101,13 @@ function buildNative() {
   const target = join(dist, "native", `${process.platform}-${process.arch}`, "gradstream_gemm.node");
   const skip = (why) => console.log(`gradstream: native kernel not built (${why}); the WebAssembly kernel will run`);
   if (process.env.GRADSTREAM_NATIVE === "0") return skip("GRADSTREAM_NATIVE=0");
+  // npm's own copy (npm sets npm_config_node_gyp for scripts; else beside npm-cli.js, or beside node).
+  const inNpm = ["node_modules", "node-gyp", "bin", "node-gyp.js"];
   const nodeGyp = [
     process.env.npm_config_node_gyp,
-    process.env.npm_execpath && join(dirname(process.env.npm_execpath), "../node_modules/node-gyp/bin/node-gyp.js"),
-    join(dirname(process.execPath), "../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js"),
-    join(dirname(process.execPath), "node_modules/npm/node_modules/node-gyp/bin/node-gyp.js"),
+    process.env.npm_execpath && join(dirname(dirname(process.env.npm_execpath)), ...inNpm),
+    join(dirname(dirname(process.execPath)), "lib", "node_modules", "npm", ...inNpm),
+    join(dirname(process.execPath), "node_modules", "npm", ...inNpm),
   ].find((p) => p && existsSync(p));
   if (!nodeGyp) return skip("no node-gyp found beside npm");
   const nodedir = [process.env.npm_config_nodedir, join(dirname(process.execPath), "..")].find((d) => d && existsSync(join(d, "include", "node", "node_api.h")));

@@ -141,14 +141,22 @@ const SMALL_PRODUCT = 512, FEW_ENTRIES = 16;
  */
 const NATIVE_FROM = 2048;
 
+/**
+ * The kernel "auto" runs an a×k·k×b product on: the naive loop for tiny ones, else the fastest there is.
+ *
+ * @example
+ * autoKernel(4, 2, 400) // "native" where it is registered, else "simd"
+ */
+export function autoKernel(a: number, k: number, b: number): Exclude<KernelChoice, "auto"> {
+  const macs = a * k * b;
+  if (macs <= SMALL_PRODUCT || a * b <= FEW_ENTRIES) return "naive";
+  return native && macs >= NATIVE_FROM ? "native" : simd ? "simd" : "js";
+}
+
 /** C = op(A)·op(B) into C's data, on the kernel chosen (see useKernel), else in plain JS. */
 function product(A: Float64Array, transA: boolean, B: Float64Array, transB: boolean, a: number, k: number, b: number, C: Tensor): Tensor {
   const out = C.data as Float64Array;
-  let kind = choice;
-  if (kind === "auto") {
-    const macs = a * k * b;
-    kind = macs <= SMALL_PRODUCT || a * b <= FEW_ENTRIES ? "naive" : native && macs >= NATIVE_FROM ? "native" : simd ? "simd" : "js";
-  }
+  const kind = choice === "auto" ? autoKernel(a, k, b) : choice;
   if (kind === "naive") smallProduct(A, transA ? 1 : k, transA ? a : 1, B, transB ? 1 : b, transB ? k : 1, a, k, b, out);
   else if (kind === "native" && native!.product(A, transA, B, transB, a, k, b, out)) return C;
   else if (!((kind === "simd" || kind === "native") && simd?.product(A, transA, B, transB, a, k, b, out))) {
