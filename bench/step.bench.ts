@@ -67,7 +67,7 @@ const DEFAULT = KERNELS[0].label;
 const useRow = (label: string) => useKernel(KERNELS.find((k) => k.label === label)!.choice);
 const load0 = loadavg()[0];
 console.log(
-  `gradstream kernels: ${loaded.native ? `native (${loaded.native}) for products of ≥ 2048 multiply-adds, ` : `no native kernel (${loaded.reason ?? "forced off"}), `}` +
+  `gradstream kernels: ${loaded.native ? `native (${loaded.native}), ` : `no native kernel (${loaded.reason ?? "forced off"}), `}` +
     `${simd ? "WebAssembly SIMD (f64x2)" : "plain JS (no WebAssembly SIMD here)"}${forced !== "auto" ? `; GRADSTREAM_KERNEL forces ${DEFAULT}` : ""}; node ${process.version}; load average ${load0.toFixed(2)} at the start`,
 );
 
