@@ -119,29 +119,39 @@ double* workFor(long doubles) {
   return work;
 }
 
+// C = op(A)·op(B) on one instruction set's kernel, or Cᵀ = op(B)ᵀ·op(A)ᵀ where that pads less, written to
+// C's place (directly for a single column, whose layout is its transpose's; else through the work space).
+#define GS_RUN(ns)                                                                                              \
+  {                                                                                                             \
+    const bool swap = ns::transposeC(a, b);                                                                     \
+    const long extra = swap && b > 1 ? a * b : 0;                                                               \
+    const long need = (swap ? ns::workDoubles(b, k, a, blocking) : ns::workDoubles(a, k, b, blocking)) + extra; \
+    if (!workFor(need)) return false;                                                                           \
+    if (!swap) {                                                                                                \
+      ns::gemm(A, aRow, aCol, B, bRow, bCol, a, k, b, C, work, blocking);                                       \
+      return true;                                                                                              \
+    }                                                                                                           \
+    double* T = extra ? work + need - extra : C;                                                                \
+    ns::gemm(B, bCol, bRow, A, aCol, aRow, b, k, a, T, work, blocking);                                         \
+    if (extra)                                                                                                  \
+      for (long i = 0; i < a; i++)                                                                              \
+        for (long j = 0; j < b; j++) C[i * b + j] = T[j * a + i];                                               \
+    return true;                                                                                                \
+  }
+
 bool runGemm(const double* A, bool transA, const double* B, bool transB, long a, long k, long b, double* C) {
   // op(A)[i][p] and op(B)[p][j], in strides of A and B as stored.
   const long aRow = transA ? 1 : k, aCol = transA ? a : 1;
   const long bRow = transB ? 1 : b, bCol = transB ? k : 1;
-  long need;
   switch (isa) {
 #if defined(GS_X86)
     case AVX512:
-      need = avx512::workDoubles(a, k, b, blocking);
-      if (!workFor(need)) return false;
-      avx512::gemm(A, aRow, aCol, B, bRow, bCol, a, k, b, C, work, blocking);
-      return true;
+      GS_RUN(avx512)
     case AVX2:
-      need = avx2::workDoubles(a, k, b, blocking);
-      if (!workFor(need)) return false;
-      avx2::gemm(A, aRow, aCol, B, bRow, bCol, a, k, b, C, work, blocking);
-      return true;
+      GS_RUN(avx2)
 #endif
     default:
-      need = base::workDoubles(a, k, b, blocking);
-      if (!workFor(need)) return false;
-      base::gemm(A, aRow, aCol, B, bRow, bCol, a, k, b, C, work, blocking);
-      return true;
+      GS_RUN(base)
   }
 }
 

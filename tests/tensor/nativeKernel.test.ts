@@ -4,7 +4,8 @@
  *   WebAssembly kernel would leave every other native test below skipped);
  * - on each instruction set this CPU runs, bit for bit the naive loop across every cache block boundary
  *   (blocks shrunk to a few registers' worth, so small shapes cross many), in all four transpose
- *   combinations, and on large shapes with the default blocks;
+ *   combinations, on large shapes with the default blocks, and on tall narrow products (which it computes
+ *   as Cᵀ = op(B)ᵀ·op(A)ᵀ);
  * - no fused multiply-add and no reordered sums: operands where the exact product rounds differently from
  *   a fused one, and sums whose value depends on the order of their terms. Both checks are shown to fail:
  *   the order check on a sum taken in another order, the FMA check on the same source compiled with fused
@@ -111,7 +112,8 @@ describe.runIf(addon !== undefined)("the native kernel is bit for bit the naive 
       expect(addon!.useIsa(isa)).toBe(isa);
       expect(addon!.setBlocking(16, 24, 32)).toBe(true);
       const failures: string[] = [];
-      for (const [a, k, b] of [[25, 17, 33], [49, 33, 65], [24, 16, 32], [23, 47, 31], [1, 40, 70], [60, 1, 3], [13, 100, 9]]) {
+      // The last four are tall and narrow: the kernel computes Cᵀ = op(B)ᵀ·op(A)ᵀ instead (less padding).
+      for (const [a, k, b] of [[25, 17, 33], [49, 33, 65], [24, 16, 32], [23, 47, 31], [1, 40, 70], [60, 1, 3], [13, 100, 9], [40, 7, 1], [37, 5, 2], [100, 30, 3], [130, 20, 2]]) {
         for (const [tA, tB] of COMBINATIONS) {
           const [A, B] = operands(a, k, b, tA, tB);
           const problem = firstMismatch(product(addon!, A, tA, B, tB), A, tA, B, tB, true);
@@ -135,7 +137,7 @@ describe.runIf(addon !== undefined)("the native kernel is bit for bit the naive 
 
     it(`${isa}: with the default blocks, shapes past each of them (256 deep, 144 rows, 4096 columns)`, () => {
       expect(addon!.useIsa(isa)).toBe(isa);
-      for (const [a, k, b] of [[150, 600, 40], [13, 517, 4100], [145, 257, 17]]) {
+      for (const [a, k, b] of [[150, 600, 40], [13, 517, 4100], [145, 257, 17], [300, 270, 1], [290, 20, 3]]) {
         const [tA, tB] = COMBINATIONS[(a + k) % 4];
         const [A, B] = operands(a, k, b, tA, tB);
         expect(firstMismatch(product(addon!, A, tA, B, tB), A, tA, B, tB, true), `${name(tA, tB)} a=${a} k=${k} b=${b}`).toBeUndefined();
