@@ -64,7 +64,7 @@ const byStatus = [0, 1, 2, 3].map((code) => [...tally].filter(([k]) => k.endsWit
 times.sort((a, b) => a - b);
 console.log(`fuzz: ${done} cases (seed ${seed}) in ${seconds.toFixed(1)} s; ${children} also as child processes`);
 console.log(`exit status: 0 × ${byStatus[0]}, 1 × ${byStatus[1]}, 2 × ${byStatus[2]}${byStatus[3] ? `, 3 × ${byStatus[3]}` : ""}`);
-for (const command of ["run", "grad", "explain", "check", "render", "train"]) {
+for (const command of ["run", "grad", "explain", "check", "render", "train", "split"]) {
   const counts = [0, 1, 2].map((code) => tally.get(`${command} exit ${code}`) ?? 0);
   console.log(`  ${command.padEnd(8)} 0 × ${counts[0]}, 1 × ${counts[1]}, 2 × ${counts[2]}`);
 }

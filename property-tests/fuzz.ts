@@ -56,7 +56,7 @@ export interface FuzzFile {
 }
 
 export interface FuzzCase {
-  command: "run" | "grad" | "explain" | "check" | "render" | "train";
+  command: "run" | "grad" | "explain" | "check" | "render" | "train" | "split";
   graph: FuzzFile;
   /** A data file (JSON) or, for train, possibly a CSV. */
   data?: FuzzFile;
@@ -335,9 +335,13 @@ function commandLine(command: FuzzCase["command"], hasData: boolean, csv: boolea
   if (command === "explain") parts.push(bool("--json"));
   if (command === "check") parts.push(fc.constant({ args: ["--runs", "2"], ok: true }), flag("--fd-coords", optionValue(fc.constantFrom("0", "2"))), flag("--seed", seed), hasData ? fc.constant(undefined) : flag("--m", optionValue(fc.constantFrom("1", "3", "1..4", "2,5"))), bool("--json"));
   if (command === "render") parts.push(fc.constantFrom({ args: ["-o", "-"], ok: true }, { args: ["-o", "{dir}/out.svg"], ok: true }), hasData ? fc.constant(undefined) : bool("--values"));
+  if (command === "split") {
+    parts.push(fc.oneof(flag("--parts", optionValue(fc.constantFrom("1", "2", "3", "5"))), flag("--sizes", optionValue(fc.constantFrom("1,1", "2,2", "3,1", "1,2,1", "30,2")))));
+    parts.push(flag("--combine", optionValue(fc.constantFrom("weighted", "mean", "sum"))), flag("--seed", seed), hasData ? fc.constant(undefined) : flag("--m", optionValue(fc.constantFrom("1", "4", "7"))), bool("--json"));
+  }
   if (command === "train") {
     parts.push(hasData ? fc.constant(undefined) : fc.constantFrom("flower", "moons", "spiral", "nope").map((d) => ({ args: ["--dataset", d, "--m", "20"], ok: d !== "nope" })));
-    parts.push(fc.constant({ args: ["--iterations", "3"], ok: true }), flag("--optimizer", optionValue(fc.constantFrom("sgd", "momentum", "adam"))), flag("--batch-size", optionValue(fc.constantFrom("1", "7", "1000"))), bool("--json"));
+    parts.push(fc.constant({ args: ["--iterations", "3"], ok: true }), flag("--optimizer", optionValue(fc.constantFrom("sgd", "momentum", "adam"))), flag("--batch-size", optionValue(fc.constantFrom("1", "7", "1000"))), flag("--accumulate", optionValue(fc.constantFrom("1", "2", "3"))), bool("--json"));
     if (csv) parts.push(flag("--label", optionValue(fc.constantFrom("label", "x1", "nope"))));
   }
   return fc.tuple(...parts).map((chosen) => {
@@ -351,7 +355,7 @@ function commandLine(command: FuzzCase["command"], hasData: boolean, csv: boolea
 const TWO_FEATURES = GRAPHS.filter((g) => /X:\s*\{\s*shape:\s*\[2,/.test(g.text));
 
 export const fuzzCase: fc.Arbitrary<FuzzCase> = fc
-  .constantFrom("run", "run", "grad", "grad", "explain", "check", "render", "train")
+  .constantFrom("run", "run", "grad", "grad", "explain", "check", "render", "train", "split")
   .chain((command) =>
     fc.record({
       command: fc.constant(command as FuzzCase["command"]),

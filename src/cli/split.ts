@@ -53,11 +53,11 @@ export function splitCommand(): Command {
     .option("--json", "machine-readable output")
     .addOption(maxMemoryOption())
     .action(async (graphPath: string, opts: SplitOptions) => {
-      if ((opts.parts === undefined) === (opts.sizes === undefined)) throw new GradstreamError("USAGE", "split needs how to cut the batch: --parts K (K nearly equal parts) or --sizes a,b,… (sizes adding up to m)");
+      if ((opts.parts === undefined) === (opts.sizes === undefined)) throw new GradstreamError("USAGE", { file: graphPath, message: "split needs how to cut the batch: --parts K (K nearly equal parts) or --sizes a,b,… (sizes adding up to m)" });
       const parts = opts.parts ?? opts.sizes?.length ?? 1;
       const p = await loadProblem(graphPath, { data: opts.data, seed: opts.seed, m: opts.m ?? DEFAULT_M, maxMemory: opts.maxMemory }, "split", (graph, m) => splitPlan(graph, m, parts));
       if (!sampleStructure(p.graph).batched) throw new GradstreamError("USAGE", { file: graphPath, message: `nothing to split: no input that ${p.graph.loss} depends on carries samples (m)` });
-      const where = opts.data ? { file: opts.data } : {};
+      const where = { file: opts.data ?? graphPath };
       if (opts.parts !== undefined && opts.parts > p.m) throw new GradstreamError("USAGE", { ...where, message: `--parts ${opts.parts}: the batch has only m = ${p.m} samples, so at most ${p.m} parts` });
       const sizes = opts.sizes ?? evenSizes(p.m, opts.parts!);
       const total = sizes.reduce((a, b) => a + b, 0);
