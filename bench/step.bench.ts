@@ -12,6 +12,10 @@
  *   rate beside the roof;
  * - @tensorflow/tfjs on its cpu backend (float32, its only dtype) at m = 64.
  *
+ * gradstream's side runs on each of its matrix kernels in the same rounds: the default (the native kernel
+ * on AVX-512/AVX2 where it was built, src/node/nativeKernel.ts) and the WebAssembly SIMD one, one row each;
+ * GRADSTREAM_KERNEL=native|wasm|js runs only that one.
+ *
  * Against numpy, each side's figure is CPU time (process.cpuUsage here, time.process_time in python): on a
  * shared machine a batch of steps may wait for a core, and wall time would count the wait. Batches are
  * taken in interleaved rounds (gradstream, numpy, gradstream, numpy, … for every case), so a slow spell
@@ -23,7 +27,8 @@
  * npm run bench
  */
 import { loadavg } from "node:os";
-import { matmul, useKernel, useSimdKernels } from "../src/tensor/kernels.ts";
+import { type KernelChoice, kernelInUse, matmul, nativeIsa, useKernel } from "../src/tensor/kernels.ts";
+import { loadNativeKernel } from "../src/node/nativeKernel.ts";
 import { type Tensor, tensor } from "../src/tensor/tensor.ts";
 import { createRng } from "../src/data/random.ts";
 import { timeInterleaved } from "./timeInterleaved.ts";
@@ -47,9 +52,24 @@ const CASES: { sizes: number[]; m: number; target?: number }[] = [
   { sizes: [784, 512, 512, 10], m: 256, target: 3 },
 ];
 
-const simd = useSimdKernels(true);
+const loaded = loadNativeKernel();
+const forced = kernelInUse();
+const simd = useKernel("simd") === "simd";
+useKernel(forced);
+/** The kernels timed, each a row: the default and, unless one is forced, the WebAssembly one beside it. */
+const KERNELS: { label: string; choice: KernelChoice }[] =
+  forced !== "auto"
+    ? [{ label: forced === "native" ? `native ${nativeIsa()}` : forced === "simd" ? "wasm" : forced, choice: forced }]
+    : loaded.native
+      ? [{ label: `native ${loaded.native}`, choice: "auto" }, { label: "wasm", choice: "simd" }]
+      : [{ label: simd ? "wasm" : "js", choice: "auto" }];
+const DEFAULT = KERNELS[0].label;
+const useRow = (label: string) => useKernel(KERNELS.find((k) => k.label === label)!.choice);
 const load0 = loadavg()[0];
-console.log(`gradstream ${simd ? "WebAssembly SIMD (f64x2)" : "plain-JS (no WebAssembly SIMD here)"} kernels, node ${process.version}; load average ${load0.toFixed(2)} at the start`);
+console.log(
+  `gradstream kernels: ${loaded.native ? `native (${loaded.native}), ` : `no native kernel (${loaded.reason ?? "forced off"}), `}` +
+    `${simd ? "WebAssembly SIMD (f64x2)" : "plain JS (no WebAssembly SIMD here)"}${forced !== "auto" ? `; GRADSTREAM_KERNEL forces ${DEFAULT}` : ""}; node ${process.version}; load average ${load0.toFixed(2)} at the start`,
+);
 
 // ---- numpy ------------------------------------------------------------------------------------------
 const numpy = await startNumpy();
@@ -113,14 +133,21 @@ if (typeof numpy !== "string") {
 }
 
 // ---- timing: interleaved rounds over every case ------------------------------------------------------------
-const ours = new Map<string, number[]>(), borrowing = new Map<string, number[]>(), theirs = new Map<string, number[]>(), theirsSse = new Map<string, number[]>();
+// ours/borrowing: per case, per kernel row, ms/step of each round.
+const ours = new Map<string, Map<string, number[]>>(), borrowing = new Map<string, Map<string, number[]>>();
+const theirs = new Map<string, number[]>(), theirsSse = new Map<string, number[]>();
 const ourSteps = new Map<string, number>(), theirSteps = new Map<string, number>(), sseSteps = new Map<string, number>();
 for (const c of CASES) {
   const net = nets.get(key(c))!;
-  ourSteps.set(key(c), calibrate(net.step));
-  calibrate(borrowingNets.get(key(c))!.step);
-  ours.set(key(c), []);
-  borrowing.set(key(c), []);
+  for (const { label } of KERNELS) {
+    useRow(label);
+    const n = calibrate(net.step);
+    if (label === DEFAULT) ourSteps.set(key(c), n);
+    calibrate(borrowingNets.get(key(c))!.step);
+  }
+  useRow(DEFAULT);
+  ours.set(key(c), new Map(KERNELS.map((k) => [k.label, []])));
+  borrowing.set(key(c), new Map(KERNELS.map((k) => [k.label, []])));
   if (typeof numpy !== "string") {
     await numpy.setup(key(c), c.sizes, c.m, SEED);
     const probe = Math.max(1, Math.round(ourSteps.get(key(c))! / 2));
@@ -139,12 +166,16 @@ for (const c of CASES) {
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of CASES) {
     const k = key(c), n = ourSteps.get(k)!;
-    for (const [net, times] of [[nets.get(k)!, ours.get(k)!], [borrowingNets.get(k)!, borrowing.get(k)!]] as const) {
-      const cpu0 = process.cpuUsage();
-      for (let s = 0; s < n; s++) net.step();
-      const cpu = process.cpuUsage(cpu0);
-      times.push((cpu.user + cpu.system) / 1000 / n);
+    for (const { label } of KERNELS) {
+      useRow(label);
+      for (const [net, times] of [[nets.get(k)!, ours.get(k)!.get(label)!], [borrowingNets.get(k)!, borrowing.get(k)!.get(label)!]] as const) {
+        const cpu0 = process.cpuUsage();
+        for (let s = 0; s < n; s++) net.step();
+        const cpu = process.cpuUsage(cpu0);
+        times.push((cpu.user + cpu.system) / 1000 / n);
+      }
     }
+    useRow(DEFAULT);
     if (typeof numpy !== "string") theirs.get(k)!.push(((await numpy.time(k, theirSteps.get(k)!)) * 1000) / theirSteps.get(k)!);
     if (sse) theirsSse.get(k)!.push(((await sse.time(k, sseSteps.get(k)!)) * 1000) / sseSteps.get(k)!);
   }
@@ -156,14 +187,18 @@ const rng = createRng(3);
 const square = () => tensor(N, N, Float64Array.from({ length: N * N }, () => rng.normal()));
 const [P, Q] = [square(), square()];
 const product = tensor(N, N);
-const ourGemm: number[] = [], theirGemm: number[] = [], sseGemm: number[] = [];
+const ourGemm = new Map<string, number[]>(KERNELS.map((k) => [k.label, []])), theirGemm: number[] = [], sseGemm: number[] = [];
 const gemmFlops = 2 * N ** 3;
-matmul(P, Q, product);
+for (const { label } of KERNELS) useRow(label), matmul(P, Q, product);
 for (let round = 0; round < 3; round++) {
-  const cpu0 = process.cpuUsage();
-  for (let r = 0; r < 2; r++) matmul(P, Q, product);
-  const cpu = process.cpuUsage(cpu0);
-  ourGemm.push((cpu.user + cpu.system) / 1000 / 2);
+  for (const { label } of KERNELS) {
+    useRow(label);
+    const cpu0 = process.cpuUsage();
+    for (let r = 0; r < 2; r++) matmul(P, Q, product);
+    const cpu = process.cpuUsage(cpu0);
+    ourGemm.get(label)!.push((cpu.user + cpu.system) / 1000 / 2);
+  }
+  useRow(DEFAULT);
   if (typeof numpy !== "string") theirGemm.push(((await numpy.gemm(N, 5)) * 1000) / 5);
   if (sse) sseGemm.push(((await sse.gemm(N, 2)) * 1000) / 2);
 }
@@ -171,9 +206,10 @@ for (let round = 0; round < 3; round++) {
 // ---- report --------------------------------------------------------------------------------------------
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
 console.log(`\none forward+backward step (gradients of every param), float64, CPU time, ${ROUNDS} interleaved rounds`);
-console.log(`gradstream with the gradients kept by the observer (a new tensor each step), and borrowed ({ borrow: true })`);
-console.log(`${"".padEnd(23)}   ${"gradients kept".padEnd(23)}   ${"gradients borrowed".padEnd(23)}   numpy`);
-console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}  target`);
+console.log(`gradstream with the gradients kept by the observer (a new tensor each step), and borrowed ({ borrow: true });`);
+console.log(`one row per matrix kernel, timed in the same rounds (the first is the default; targets are marked on it)`);
+console.log(`${"".padEnd(23)}   ${"".padEnd(13)}   ${"gradients kept".padEnd(23)}   ${"gradients borrowed".padEnd(23)}   numpy`);
+console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"kernel".padEnd(13)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)} ${"ratio".padStart(6)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}  target`);
 let met = true;
 for (const c of CASES) {
   const k = key(c), net = nets.get(k)!;
@@ -183,30 +219,38 @@ for (const c of CASES) {
     const ratio = median(times.map((t, r) => t / theirs.get(k)![r]));
     return `${ms.toFixed(3).padStart(8)} ${gflops(net.flops, ms).padStart(7)} ${`${ratio.toFixed(2)}×`.padStart(6)}`;
   };
-  const line = `${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}   ${cells(ours.get(k)!)}   ${cells(borrowing.get(k)!)}`;
-  if (typeof numpy === "string") {
-    console.log(line);
-    continue;
+  for (const [row, { label }] of KERNELS.entries()) {
+    const first = row === 0 ? `${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}` : "".padEnd(23);
+    const line = `${first}   ${label.padEnd(13)}   ${cells(ours.get(k)!.get(label)!)}   ${cells(borrowing.get(k)!.get(label)!)}`;
+    if (typeof numpy === "string") {
+      console.log(line);
+      continue;
+    }
+    if (row > 0) {
+      console.log(line);
+      continue;
+    }
+    const peer = median(theirs.get(k)!);
+    const ratios = [ours.get(k)!.get(label)!, borrowing.get(k)!.get(label)!].map((times) => median(times.map((t, r) => t / theirs.get(k)![r])));
+    if (c.target !== undefined && ratios.some((r) => r > c.target!)) met = false;
+    const mark = c.target === undefined ? "" : `≤ ${c.target}× ${ratios.map((r) => (r <= c.target! ? "✓" : "✗")).join("")}`;
+    console.log(`${line}   ${peer.toFixed(3).padStart(8)} ${gflops(net.flops, peer).padStart(7)}  ${mark}`);
   }
-  const peer = median(theirs.get(k)!);
-  const ratios = [ours.get(k)!, borrowing.get(k)!].map((times) => median(times.map((t, r) => t / theirs.get(k)![r])));
-  if (c.target !== undefined && ratios.some((r) => r > c.target!)) met = false;
-  const mark = c.target === undefined ? "" : `≤ ${c.target}× ${ratios.map((r) => (r <= c.target! ? "✓" : "✗")).join("")}`;
-  console.log(`${line}   ${peer.toFixed(3).padStart(8)} ${gflops(net.flops, peer).padStart(7)}  ${mark}`);
 }
 if (sse) {
   console.log(`\nthe same steps against numpy with OpenBLAS's ${SSE_CORE} kernels (128-bit vectors, no fused multiply-add:`);
-  console.log(`what WebAssembly SIMD's f64x2 can express), same rounds; the ratio is the part of the one above that is not the instruction set`);
-  console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}   ratio kept   ratio borrowed`);
+  console.log(`what WebAssembly SIMD's f64x2 can express), same rounds; for the wasm row, the part of the ratio above that is not the instruction set`);
+  console.log(`${"network".padEnd(17)} ${"m".padStart(5)}   ${"ms".padStart(8)} ${"GFLOP/s".padStart(7)}   ${KERNELS.map((kr) => `${kr.label}: kept, borrowed`.padStart(30)).join("")}`);
   for (const c of CASES) {
     const k = key(c), times = theirsSse.get(k)!;
     const ratio = (mine: number[]) => `${median(mine.map((t, r) => t / times[r])).toFixed(2)}×`;
-    console.log(`${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}   ${median(times).toFixed(3).padStart(8)} ${gflops(nets.get(k)!.flops, median(times)).padStart(7)}   ${ratio(ours.get(k)!).padStart(10)}   ${ratio(borrowing.get(k)!).padStart(14)}`);
+    const cols = KERNELS.map(({ label }) => `${ratio(ours.get(k)!.get(label)!)}, ${ratio(borrowing.get(k)!.get(label)!)}`.padStart(30)).join("");
+    console.log(`${c.sizes.join("→").padEnd(17)} ${String(c.m).padStart(5)}   ${median(times).toFixed(3).padStart(8)} ${gflops(nets.get(k)!.flops, median(times)).padStart(7)}   ${cols}`);
   }
 }
-const gemmLine = `\n1024³ matrix product: gradstream ${gflops(gemmFlops, median(ourGemm))} GFLOP/s`;
+const gemmLine = `\n1024³ matrix product: gradstream ${KERNELS.map(({ label }) => `${label} ${gflops(gemmFlops, median(ourGemm.get(label)!))}`).join(", ")} GFLOP/s`;
 const sseGemmLine = sse ? `; numpy with OpenBLAS's ${SSE_CORE} kernels (128-bit, no FMA) ${gflops(gemmFlops, median(sseGemm))} GFLOP/s` : "";
-console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}, numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)${sseGemmLine}`);
+console.log(typeof numpy === "string" ? gemmLine : `${gemmLine}; numpy DGEMM ${gflops(gemmFlops, median(theirGemm))} GFLOP/s (the roof: one core, float64)${sseGemmLine}`);
 if (checked) console.log(checked);
 if (typeof numpy !== "string") console.log(met ? "targets met" : "targets NOT met on this run (see ✗)");
 if (typeof numpy !== "string") numpy.close();
@@ -225,14 +269,16 @@ for (const net of nets.values()) if (net !== m64) net.dispose();
 
 // ---- tfjs at m = 64 ---------------------------------------------------------------------------------------
 const peer = await createTfjsStep(m64.values);
+const withKernel = (choice: KernelChoice) => () => {
+  useKernel(choice);
+  m64.step();
+  useRow(DEFAULT);
+};
 const tf = timeInterleaved(
   {
     gradstream: m64.step,
-    plainJs: () => {
-      useKernel("js");
-      m64.step();
-      useKernel("auto");
-    },
+    wasm: withKernel("simd"),
+    plainJs: withKernel("js"),
     tfjs: () => peer.step(),
   },
   { batches: 9, budgetMs: 9000, warmupMs: 500 },
@@ -241,7 +287,8 @@ m64.step();
 const lossRel = Math.abs(m64.last.J - peer.loss()) / Math.abs(m64.last.J);
 peer.dispose();
 console.log(`\nvs @tensorflow/tfjs ${peer.version} (cpu backend, float32), 784→128→10 at m = 64, median of 9 interleaved batches:`);
-console.log(`  gradstream float64               ${tf.gradstream.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.gradstream.median).toFixed(1)}×`);
+console.log(`  gradstream float64 (${DEFAULT})`.padEnd(35) + `${tf.gradstream.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.gradstream.median).toFixed(1)}×`);
+console.log(`  gradstream, WebAssembly kernel   ${tf.wasm.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.wasm.median).toFixed(1)}×`);
 console.log(`  gradstream, plain-JS kernels     ${tf.plainJs.median.toFixed(3).padStart(7)} ms   tfjs/this ${(tf.tfjs.median / tf.plainJs.median).toFixed(1)}×`);
 console.log(`  tfjs cpu float32                 ${tf.tfjs.median.toFixed(3).padStart(7)} ms`);
 console.log(`  same J to float32 rounding: relative difference ${lossRel.toExponential(1)}${lossRel < 1e-5 ? "" : " — FAILED"}`);

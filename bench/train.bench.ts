@@ -24,6 +24,10 @@ import { sgd } from "../src/train/sgd.ts";
 import { type Batch, batches$ } from "../src/train/batches.ts";
 import { trainStream } from "../src/train/trainStream.ts";
 import { allocationPerStep, settledMemory } from "./memoryProbe.ts";
+import { loadNativeKernel } from "../src/node/nativeKernel.ts";
+
+// The kernels `gradstream train` runs on (the native one where built; GRADSTREAM_KERNEL forces one).
+const kernels = loadNativeKernel();
 
 const STEPS = 10_000;
 const LR = 1.2;
@@ -106,6 +110,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`planar run, ${STEPS} full-batch steps of 400 samples, ${ROUNDS} interleaved rounds; CPU time of this process (load average ${load0.toFixed(2)} at the start)`);
+console.log(`matrix kernel: ${kernels.kernel !== "auto" ? `${kernels.kernel} (GRADSTREAM_KERNEL)` : kernels.native ? `native ${kernels.native} above tiny products` : `WebAssembly above tiny products (no native kernel: ${kernels.reason})`}`);
 console.log(`  ${"".padEnd(9)} ${"µs/step".padStart(8)}   ${"× plain (median, range over rounds)".padEnd(36)} cost at iteration 7000`);
 for (const [name, t] of Object.entries(times)) {
   const ratios = t.cpu.map((c, r) => c / times.plain.cpu[r]);

@@ -1,4 +1,7 @@
 import { main } from "./main.ts";
+import { loadNativeKernel } from "../node/nativeKernel.ts";
+
+loadNativeKernel(); // the products on the machine's widest vectors where the native kernel was built
 
 // `gradstream check g.yaml | head -1` closes the pipe early. That is not an error, and it must not change
 // the exit status: the command runs to its end (a pipeline with pipefail sees check's 1 on a failure), its

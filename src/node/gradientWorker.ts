@@ -16,6 +16,9 @@ import { runtimeGradient, type RuntimeGradient } from "../train/runtimeGradient.
 import { randomBindings } from "../data/bindData.ts";
 import { checkScaling, type ScalingCheckOptions } from "../verify/checkScaling.ts";
 import type { WorkerInit, WorkerReply, WorkerRequest } from "./workerPool.ts";
+import { loadNativeKernel } from "./nativeKernel.ts";
+
+loadNativeKernel(); // as on the main thread: the same kernel, the same bits
 
 const { graph, accumulate, data } = workerData as WorkerInit & { graph: Graph };
 let runtime: Runtime | undefined;

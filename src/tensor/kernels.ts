@@ -1,49 +1,91 @@
 /**
- * The hot loops of gradstream. Matrix products run on a WebAssembly SIMD kernel where the engine has one
- * (simdGemm.ts: packed, cache-blocked, every form A·B, A·Bᵀ, Aᵀ·B read in place), else on the plain-JS
- * kernel `gemmNT` (C = A·Bᵀ), whose operands are both read contiguously along the shared dimension; the
- * other forms transpose first (O(n²), cheap beside the O(n³) product). It computes 2×4 blocks of C in 8
- * local accumulators, so each step loads 6 numbers for 8 multiply-adds and never stores until the block is
- * done. Products too small to pay for the SIMD kernel's copies run in a naive loop. All of them add each
- * entry's products in order of the shared index from 0, as the naive loop does: the three agree bit for bit.
+ * The hot loops of gradstream. Matrix products run on the fastest kernel this process has:
+ * - a native one (native/gemm.cc: AVX-512 or AVX2 vectors, a Node-API addon), where the Node entry has
+ *   registered it (src/node/nativeKernel.ts; never in a browser, and optional: where it was not built or
+ *   does not load, the next one runs);
+ * - a WebAssembly SIMD one where the engine has it (simdGemm.ts); both are packed, cache-blocked, and read
+ *   every form A·B, A·Bᵀ, Aᵀ·B in place;
+ * - else the plain-JS kernel `gemmNT` (C = A·Bᵀ), whose operands are both read contiguously along the shared
+ *   dimension; the other forms transpose first (O(n²), cheap beside the O(n³) product). It computes 2×4
+ *   blocks of C in 8 local accumulators, so each step loads 6 numbers for 8 multiply-adds and never stores
+ *   until the block is done.
+ * Products too small to pay for a kernel's call and packing run in a naive loop. All of them add each
+ * entry's products in order of the shared index from 0, with a separate multiply and add, as the naive loop
+ * does: they agree bit for bit.
  *
  * Every kernel takes an optional `out` tensor to write its result into (the reactive runtime hands in
  * buffers it reuses from one transaction to the next); its contents are overwritten, never read.
  */
 import { type Tensor, output, tensor } from "./tensor.ts";
-import { createSimdGemm } from "./simdGemm.ts";
+import { type SimdGemm, createSimdGemm } from "./simdGemm.ts";
 import { transposeInto } from "./transposeInto.ts";
 
 const simd = createSimdGemm();
+/** The native kernel, once a Node entry has registered one (registerNativeGemm). */
+let native: NativeGemm | undefined;
 
-/** Which kernel runs the matrix products: by size (the default), or one of them always (tests, benchmarks). */
-export type KernelChoice = "auto" | "simd" | "js" | "naive";
+/** A native matrix product: the WebAssembly kernel's interface, plus the instruction set it runs on. */
+export interface NativeGemm extends SimdGemm {
+  /** "avx512", "avx2", "sse2", …: the vectors it uses. */
+  readonly isa: string;
+}
+
+/**
+ * Which kernel runs the matrix products: by size (the default), or one of them always (tests, benchmarks).
+ * "simd" is the WebAssembly kernel.
+ */
+export type KernelChoice = "auto" | "native" | "simd" | "js" | "naive";
 let choice: KernelChoice = "auto";
 
 /**
- * Chooses the kernel of the matrix products and returns the one now in use ("simd" falls back to "js"
- * where the engine has no WebAssembly SIMD). "auto": the naive loop for tiny products, SIMD for the rest.
+ * Chooses the kernel of the matrix products and returns the one now in use: "native" falls back to "simd"
+ * where no native kernel is registered, and "simd" to "js" where the engine has no WebAssembly SIMD.
+ * "auto": the naive loop for tiny products, else the fastest kernel there is.
  *
  * @example
  * useKernel("js");   // plain JS from now on
  * useKernel("auto"); // back to the default
  */
 export function useKernel(kind: KernelChoice): KernelChoice {
+  if (kind === "native" && native === undefined) kind = "simd";
   choice = kind === "simd" && simd === undefined ? "js" : kind;
   return choice;
 }
 
+/** The kernel `useKernel` chose ("auto" unless one is forced). */
+export function kernelInUse(): KernelChoice {
+  return choice;
+}
+
+/**
+ * Registers the native kernel (src/node/nativeKernel.ts does, from the Node entries); `undefined` removes
+ * it. Kept out of the platform-neutral code's imports: a browser bundle never reaches it.
+ *
+ * @example
+ * registerNativeGemm(loadedAddon); // "auto" now prefers it
+ */
+export function registerNativeGemm(gemm: NativeGemm | undefined): void {
+  native = gemm;
+  if (gemm === undefined && choice === "native") useKernel("native");
+}
+
+/** The registered native kernel's instruction set, or undefined when there is none. */
+export function nativeIsa(): string | undefined {
+  return native?.isa;
+}
+
 /**
  * The SIMD kernels (the default where available) or the plain-JS ones, for benchmarks that compare the
- * two. Returns whether SIMD is now in use (false if asked for but unavailable).
+ * two. Returns whether a SIMD kernel (native or WebAssembly) is now in use (false if asked for but
+ * unavailable).
  *
  * @example
  * useSimdKernels(false); // plain JS from now on
- * useSimdKernels(true);  // back to the default, WebAssembly SIMD if the engine has it
+ * useSimdKernels(true);  // back to the default, the native or WebAssembly kernel where there is one
  */
 export function useSimdKernels(on: boolean): boolean {
   useKernel(on ? "auto" : "js");
-  return on && simd !== undefined;
+  return on && (simd !== undefined || native !== undefined);
 }
 
 /**
@@ -87,19 +129,33 @@ export function matmulTN(A: Tensor, B: Tensor, out?: Tensor): Tensor {
 
 /**
  * Products up to this many multiply-adds, or with at most this many entries (a few long dot products, which
- * would fill the SIMD kernel's 4×4 blocks mostly with padding), run in a plain loop that reads the operands
+ * would fill a SIMD kernel's blocks mostly with padding), run in a plain loop that reads the operands
  * where they are: there, copying them into the WebAssembly heap costs more than the SIMD kernel saves.
  * (Measured on the planar network's products: 4×2·2×400 takes 1.4 µs in SIMD, 4.1 µs in the loop;
  * 4×400·400×2 takes 3.0 µs in SIMD, 2.5 µs in the loop.)
  */
 const SMALL_PRODUCT = 512, FEW_ENTRIES = 16;
+/**
+ * The kernel "auto" runs an a×k·k×b product on: the naive loop for tiny ones, else the fastest there is.
+ *
+ * @example
+ * autoKernel(4, 2, 400) // "native" where it is registered, else "simd"
+ */
+export function autoKernel(a: number, k: number, b: number): Exclude<KernelChoice, "auto"> {
+  const macs = a * k * b;
+  if (macs <= SMALL_PRODUCT || a * b <= FEW_ENTRIES) return "naive";
+  // The native kernel reads the operands where they are (no copy in or out): from here on it is the fastest
+  // (`npm run bench:kernels`: 1×4·4×400 takes 2.2 µs native, 2.6 in WebAssembly, 4.7 in the loop).
+  return native ? "native" : simd ? "simd" : "js";
+}
 
-/** C = op(A)·op(B) into C's data, on the SIMD kernel where it is on and fits, else in plain JS. */
+/** C = op(A)·op(B) into C's data, on the kernel chosen (see useKernel), else in plain JS. */
 function product(A: Float64Array, transA: boolean, B: Float64Array, transB: boolean, a: number, k: number, b: number, C: Tensor): Tensor {
   const out = C.data as Float64Array;
-  const kind = choice === "auto" ? (a * k * b <= SMALL_PRODUCT || a * b <= FEW_ENTRIES ? "naive" : simd ? "simd" : "js") : choice;
+  const kind = choice === "auto" ? autoKernel(a, k, b) : choice;
   if (kind === "naive") smallProduct(A, transA ? 1 : k, transA ? a : 1, B, transB ? 1 : b, transB ? k : 1, a, k, b, out);
-  else if (!(kind === "simd" && simd!.product(A, transA, B, transB, a, k, b, out))) {
+  else if (kind === "native" && native!.product(A, transA, B, transB, a, k, b, out)) return C;
+  else if (!((kind === "simd" || kind === "native") && simd?.product(A, transA, B, transB, a, k, b, out))) {
     // The plain-JS kernel reads both operands along the shared dimension: Aᵀ or B is transposed first.
     const rowsA = transA ? transposed(A, k, a) : A;
     const rowsB = transB ? B : transposed(B, k, b);

@@ -1,18 +1,22 @@
 /**
  * `npm pack` makes a package that works on its own: installed from the tarball into an empty project
  * (dependencies from the npm cache), its command line and its library run in plain Node, with no tsx and
- * no TypeScript anywhere in that project. The library check runs the README's own example.
+ * no TypeScript anywhere in that project. The library check runs the README's own example. The native
+ * matrix kernel built here ships in the tarball and loads where it is installed (no install script runs
+ * there); without it the command line falls back to the WebAssembly kernel with the same output.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { REPO } from "../helpers/runCli.ts";
 import { loadGraph } from "../../src/node/loadGraph.ts";
 import { loadData } from "../../src/node/loadData.ts";
 import { createRuntime } from "../../src/runtime/createRuntime.ts";
+import { NATIVE_PATH, nativeAddon } from "../../src/node/nativeKernel.ts";
 
 const run = promisify(execFile);
 const project = mkdtempSync(join(tmpdir(), "gs-tarball-"));
@@ -36,6 +40,7 @@ beforeAll(async () => {
   expect(paths).toContain("dist/index.d.ts");
   expect(paths).toContain("dist/explorer/index.html");
   expect(paths.filter((p) => p.startsWith("src/") || p.startsWith("tests/") || p.endsWith(".ts") && !p.endsWith(".d.ts"))).toEqual([]);
+  if (existsSync(NATIVE_PATH)) expect(paths).toContain(relative(REPO, NATIVE_PATH));
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   await run("npm", ["install", "--prefer-offline", join(project, filename)], { cwd: project, env, maxBuffer: 64 << 20 });
 }, 240_000);
@@ -81,5 +86,29 @@ describe("the packed tarball, installed into an empty project", () => {
     expect(expected).toHaveLength(3);
     expect(printedJ).toEqual(expected);
     expect(stdout).toContain("dJ/dW2 = [");
+  });
+
+  it("the native kernel built here loads in the installed package, and the command line uses it", async () => {
+    const loader = pathToFileURL(join(installed, "dist/node/nativeKernel.js")).href;
+    const script = `import { nativeAddon } from ${JSON.stringify(loader)}; const r = nativeAddon(); console.log(JSON.stringify({ isa: r.addon?.isa(), reason: r.reason }));`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: project, env });
+    const here = nativeAddon();
+    expect(JSON.parse(stdout)).toEqual(here.addon ? { isa: here.addon.isa() } : { reason: "not built for this platform" });
+    // Forcing it prints a line when it is not there; here it is (when built), so nothing is printed.
+    const graph = join(installed, "graphs/planar-tanh.yaml");
+    const forced = await run("npx", ["--no-install", "gradstream", "grad", graph, "--json"], { cwd: project, env: { ...env, GRADSTREAM_KERNEL: "native" } });
+    expect(forced.stderr).toBe(here.addon ? "" : expect.stringContaining("GRADSTREAM_KERNEL=native: that kernel is not available here"));
+  });
+
+  it("without the native binary (a platform it was not built for), the command line falls back with the same output", async () => {
+    const graph = join(installed, "graphs/planar-tanh.yaml");
+    const withIt = await run("npx", ["--no-install", "gradstream", "grad", graph, "--json"], { cwd: project, env, maxBuffer: 16 << 20 });
+    rmSync(join(installed, "dist", "native"), { recursive: true, force: true });
+    const without = await run("npx", ["--no-install", "gradstream", "grad", graph, "--json"], { cwd: project, env, maxBuffer: 16 << 20 });
+    expect(without.stderr).toBe("");
+    expect(JSON.parse(without.stdout)).toEqual(JSON.parse(withIt.stdout));
+    const forced = await run("npx", ["--no-install", "gradstream", "grad", graph, "--json"], { cwd: project, env: { ...env, GRADSTREAM_KERNEL: "native" }, maxBuffer: 16 << 20 });
+    expect(forced.stderr).toBe("gradstream: GRADSTREAM_KERNEL=native: that kernel is not available here (not built for this platform); using wasm\n");
+    expect(JSON.parse(forced.stdout)).toEqual(JSON.parse(withIt.stdout));
   });
 });

@@ -1,59 +1,18 @@
 /**
  * The matrix kernels against a naive triple loop written here, on every shape with 1..9 rows, inner size
  * and columns (so every remainder of the 4×4 SIMD blocks and of the 2×4 JS blocks occurs), in each of the
- * three forms (A·B, A·Bᵀ, Aᵀ·B), on each kernel: the WebAssembly SIMD one, the plain-JS one and the
- * naive loop for tiny products; and on shapes that cross the SIMD kernel's cache blocks. Every kernel adds
- * each entry's products in order of the shared index from 0, as the loop here does, so the results must be
- * the same bits (a NaN equal to any NaN).
+ * three forms (A·B, A·Bᵀ, Aᵀ·B), on each kernel: the native one (each instruction set this CPU runs; its
+ * own tests are in nativeKernel.test.ts), the WebAssembly SIMD one, the plain-JS one and the naive loop for
+ * tiny products; and on shapes that cross the SIMD kernel's cache blocks. Every kernel adds each entry's
+ * products in order of the shared index from 0, as the loop here does, so the results must be the same
+ * bits (a NaN equal to any NaN).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { type KernelChoice, matmul, matmulNT, matmulTN, transpose, useKernel, useSimdKernels } from "../../src/tensor/kernels.ts";
+import { type KernelChoice, autoKernel, matmul, matmulNT, matmulTN, transpose, useKernel, useSimdKernels } from "../../src/tensor/kernels.ts";
+import { nativeAddon } from "../../src/node/nativeKernel.ts";
 import { transposeInto } from "../../src/tensor/transposeInto.ts";
-import { type Tensor, tensor } from "../../src/tensor/tensor.ts";
-import { createRng } from "../../src/data/random.ts";
-
-const rng = createRng(20240611);
-const random = (rows: number, cols: number): Tensor => {
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  return tensor(rows, cols, data);
-};
-
-/** The element of a row-major matrix, read as stored or as its transpose. */
-const at = (t: Tensor, i: number, j: number, transposed: boolean) => (transposed ? t.data[j * t.shape[1] + i] : t.data[i * t.shape[1] + j]);
-
-/**
- * The first entry where `C` differs from op(A)·op(B) by more than the dot-product rounding bound, as a
- * message, or undefined when all are within it; with `exact`, the first entry whose bits differ from the
- * naive loop's.
- */
-function firstMismatch(C: Tensor, A: Tensor, transA: boolean, B: Tensor, transB: boolean, exact = false): string | undefined {
-  const a = transA ? A.shape[1] : A.shape[0];
-  const k = transA ? A.shape[0] : A.shape[1];
-  const b = transB ? B.shape[0] : B.shape[1];
-  if (C.shape[0] !== a || C.shape[1] !== b) return `shape [${C.shape}], expected [${a},${b}]`;
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < b; j++) {
-      let sum = 0, magnitude = 0;
-      for (let p = 0; p < k; p++) {
-        const term = at(A, i, p, transA) * at(B, p, j, transB);
-        sum += term;
-        magnitude += Math.abs(term);
-      }
-      const got = C.data[i * b + j];
-      if (Object.is(got, sum) || (Number.isNaN(got) && Number.isNaN(sum))) continue; // also ±Infinity, NaN
-      if (exact) return `C[${i}][${j}] = ${got}, naive loop gives ${sum} (bits differ)`;
-      if (!(Math.abs(got - sum) <= k * Number.EPSILON * magnitude)) return `C[${i}][${j}] = ${got}, naive loop gives ${sum}`;
-    }
-  }
-  return undefined;
-}
-
-const forms = [
-  { name: "matmul A·B", transA: false, transB: false, run: matmul, operands: (a: number, k: number, b: number) => [random(a, k), random(k, b)] },
-  { name: "matmulNT A·Bᵀ", transA: false, transB: true, run: matmulNT, operands: (a: number, k: number, b: number) => [random(a, k), random(b, k)] },
-  { name: "matmulTN Aᵀ·B", transA: true, transB: false, run: matmulTN, operands: (a: number, k: number, b: number) => [random(k, a), random(k, b)] },
-] as const;
+import { tensor } from "../../src/tensor/tensor.ts";
+import { firstMismatch, forms, random } from "../helpers/naiveProduct.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -62,12 +21,28 @@ it("the SIMD kernel is available on the Node versions gradstream supports, so it
   expect(useSimdKernels(true)).toBe(true);
 });
 
-const KERNELS: Record<string, KernelChoice> = { "WebAssembly SIMD": "simd", "plain JS": "js", "naive loop (tiny products)": "naive" };
-afterAll(() => void useKernel("auto"));
+const addon = nativeAddon().addon;
+/** The native kernel's instruction sets on this CPU, widest (its default) first. */
+const ISAS = addon ? [...new Set(["avx512", "avx2", "sse2"].map((isa) => addon.useIsa(isa)))] : [];
+const widest = ISAS[0];
 
-for (const [kernel, choice] of Object.entries(KERNELS)) {
+const KERNELS: Record<string, { choice: KernelChoice; isa?: string }> = {
+  ...Object.fromEntries(ISAS.map((isa) => [`native ${isa}`, { choice: "native" as const, isa }])),
+  "WebAssembly SIMD": { choice: "simd" },
+  "plain JS": { choice: "js" },
+  "naive loop (tiny products)": { choice: "naive" },
+};
+afterAll(() => {
+  useKernel("auto");
+  addon?.useIsa(widest);
+});
+
+for (const [kernel, { choice, isa }] of Object.entries(KERNELS)) {
   describe(`${kernel} kernel`, () => {
-    const select = () => expect(useKernel(choice)).toBe(choice);
+    const select = () => {
+      if (isa) expect(addon!.useIsa(isa)).toBe(isa);
+      expect(useKernel(choice)).toBe(choice);
+    };
 
     for (const form of forms) {
       it(`${form.name} equals the naive triple loop bit for bit for every shape in 1..9 × 1..9 × 1..9`, () => {
@@ -125,8 +100,10 @@ describe("the SIMD kernel's cache blocks", () => {
     });
   }
 
-  it("the default choice (naive loop for tiny products and for few long dot products, SIMD otherwise) is bit for bit the naive loop", () => {
+  it("the default choice (naive loop for tiny products and for few long dot products, the native kernel or SIMD otherwise) is bit for bit the naive loop", () => {
     expect(useKernel("auto")).toBe("auto");
+    expect(autoKernel(4, 2, 400)).toBe(addon ? "native" : "simd");
+    expect([autoKernel(4, 400, 2), autoKernel(8, 8, 8)]).toEqual(["naive", "naive"]);
     for (const [a, k, b] of [[4, 2, 400], [4, 400, 2], [1, 4, 400], [128, 784, 16], [16, 16, 16], [16, 16, 17]]) {
       for (const form of forms) {
         const [A, B] = form.operands(a, k, b);
