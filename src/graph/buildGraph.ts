@@ -205,37 +205,87 @@ function overLimit(shape: Shape): string | undefined {
  * strongly connected components (Tarjan's algorithm, once over the stuck nodes: linear), and each component
  * that holds a cycle is reported once, with one cycle through it as its path. A node downstream of a cycle
  * is in a component of its own and is not reported: fixing the cycle frees it.
+ *
+ * Nodes are numbered once and the edges kept in typed arrays (one row of operands per node, one of readers),
+ * not in a Map or Set per node: at 10⁵ nodes this ordering took a third of the time, and Tarjan's search over
+ * a chain stuck behind a cycle a twentieth (no small object per node for the collector to trace).
  */
 function topologicalOrder(nodes: readonly NodeDecl[], issues: Located[]): NodeDecl[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const pending = new Map<string, number>();
-  const readers = new Map<string, string[]>();
-  for (const n of nodes) {
-    const deps = new Set(n.in.filter((ref) => byId.has(ref) && ref !== n.id));
-    pending.set(n.id, deps.size);
-    for (const d of deps) (readers.get(d) ?? readers.set(d, []).get(d)!).push(n.id);
-  }
-  const ready = nodes.filter((n) => pending.get(n.id) === 0).map((n) => n.id);
-  const order: NodeDecl[] = [];
-  for (let head = 0; head < ready.length; head++) {
-    const id = ready[head]; // a moving head instead of shift(): shift is O(n), which made big graphs quadratic
-    order.push(byId.get(id)!);
-    for (const r of readers.get(id) ?? []) {
-      const left = pending.get(r)! - 1;
-      pending.set(r, left);
-      if (left === 0) ready.push(r);
+  const n = nodes.length;
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, i) => indexOf.set(node.id, i));
+  // Each node's operands that are nodes, each once (a node reading itself is reported where operands are checked).
+  const operands = new Edges(n, nodes.reduce((sum, node) => sum + node.in.length, 0));
+  const pending = new Int32Array(n); // operands not yet ordered
+  const seenBy = new Int32Array(n); // seenBy[j] = i + 1 once node i has counted operand j
+  for (let i = 0; i < n; i++) {
+    for (const ref of nodes[i].in) {
+      const j = indexOf.get(ref);
+      if (j === undefined || j === i || seenBy[j] === i + 1) continue;
+      seenBy[j] = i + 1;
+      operands.add(j);
+      pending[i]++;
     }
+    operands.endRow();
   }
-  if (order.length < nodes.length) {
-    const stuck = nodes.filter((n) => pending.get(n.id)! > 0);
-    const operandsOf = (id: string) => byId.get(id)!.in.filter((ref) => ref !== id && pending.get(ref)! > 0);
-    for (const component of stronglyConnected(stuck.map((n) => n.id), operandsOf)) {
+  const readers = operands.reversed();
+  const ready = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (pending[i] === 0) ready[tail++] = i;
+  const order: NodeDecl[] = [];
+  for (let head = 0; head < tail; head++) {
+    const i = ready[head];
+    order.push(nodes[i]);
+    for (let e = readers.start[i]; e < readers.start[i + 1]; e++) if (--pending[readers.at[e]] === 0) ready[tail++] = readers.at[e];
+  }
+  if (order.length < n) {
+    const stuck: number[] = [];
+    const stuckOperands = new Edges(n, operands.start[n]);
+    for (let i = 0; i < n; i++) {
+      if (pending[i] > 0) {
+        stuck.push(i);
+        for (let e = operands.start[i]; e < operands.start[i + 1]; e++) if (pending[operands.at[e]] > 0) stuckOperands.add(operands.at[e]);
+      }
+      stuckOperands.endRow();
+    }
+    const isStuck = (id: string) => { const j = indexOf.get(id); return j !== undefined && pending[j] > 0; };
+    const operandsOf = (id: string) => nodes[indexOf.get(id)!].in.filter((ref) => ref !== id && isStuck(ref));
+    for (const component of components(stuck, stuckOperands)) {
       if (component.length < 2) continue; // a node that reads itself is reported where its operands are checked
-      const path = cycleThrough(component, operandsOf);
+      const path = cycleThrough(component.map((i) => nodes[i].id), operandsOf);
       issues.push({ node: path[0], field: "in", path: ["nodes", path[0], "in"], message: `cycle: ${[...path, path[0]].join(" → ")}` });
     }
   }
   return order;
+}
+
+/** Edges out of nodes 0…n−1 in rows (compressed sparse rows): row i is `at[start[i] … start[i+1])`. */
+class Edges {
+  readonly start: Int32Array;
+  readonly at: Int32Array;
+  private rows = 0;
+  private size = 0;
+  constructor(readonly n: number, capacity: number) {
+    this.start = new Int32Array(n + 1);
+    this.at = new Int32Array(capacity);
+  }
+  add(to: number): void {
+    this.at[this.size++] = to;
+  }
+  endRow(): void {
+    this.start[++this.rows] = this.size;
+  }
+  /** The same edges the other way round, each row in increasing order of where its edges come from. */
+  reversed(): Edges {
+    const back = new Edges(this.n, this.size);
+    for (let e = 0; e < this.size; e++) back.start[this.at[e] + 1]++;
+    for (let i = 0; i < this.n; i++) back.start[i + 1] += back.start[i];
+    const fill = back.start.slice(0, this.n);
+    for (let i = 0; i < this.n; i++) for (let e = this.start[i]; e < this.start[i + 1]; e++) back.at[fill[this.at[e]]++] = i;
+    back.rows = this.n;
+    back.size = this.size;
+    return back;
+  }
 }
 
 /**
@@ -243,50 +293,64 @@ function topologicalOrder(nodes: readonly NodeDecl[], issues: Located[]): NodeDe
  * nodes would overflow the call stack). Components come in the order Tarjan finishes them.
  */
 export function stronglyConnected(ids: readonly string[], next: (id: string) => readonly string[]): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
+  // Number every node the search can reach, in order, with its successors.
+  const indexOf = new Map<string, number>();
+  const all: string[] = [];
+  const successors: (readonly string[])[] = [];
+  const number = (id: string) => indexOf.get(id) ?? (indexOf.set(id, all.length), all.push(id), all.length - 1);
+  ids.forEach(number);
+  for (let i = 0; i < all.length; i++) successors.push(next(all[i])), successors[i].forEach(number);
+  const edges = new Edges(all.length, successors.reduce((sum, s) => sum + s.length, 0));
+  for (const s of successors) s.forEach((w) => edges.add(indexOf.get(w)!)), edges.endRow();
+  return components(ids.map((id) => indexOf.get(id)!), edges).map((c) => c.map((i) => all[i]));
+}
+
+/** Tarjan's algorithm from each of `roots` in turn, along `edges`, with an explicit stack of frames. */
+function components(roots: readonly number[], edges: Edges): number[][] {
+  const n = edges.n;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  // Each frame: a node and the next of its edges to follow.
+  const frameNode = new Int32Array(n);
+  const frameEdge = new Int32Array(n);
+  let depth = 0;
   let counter = 0;
-  for (const root of ids) {
-    if (index.has(root)) continue;
-    // Each frame: a node and how many of its successors have been visited.
-    const frames: { id: string; succ: readonly string[]; i: number }[] = [];
-    const enter = (id: string) => {
-      index.set(id, counter);
-      low.set(id, counter++);
-      stack.push(id);
-      onStack.add(id);
-      frames.push({ id, succ: next(id), i: 0 });
-    };
+  const found: number[][] = [];
+  const enter = (v: number) => {
+    index[v] = low[v] = counter++;
+    stack.push(v);
+    onStack[v] = 1;
+    frameNode[depth] = v;
+    frameEdge[depth++] = edges.start[v];
+  };
+  for (const root of roots) {
+    if (index[root] >= 0) continue;
     enter(root);
-    while (frames.length) {
-      const f = frames[frames.length - 1];
-      if (f.i < f.succ.length) {
-        const w = f.succ[f.i++];
-        if (!index.has(w)) enter(w);
-        else if (onStack.has(w)) low.set(f.id, Math.min(low.get(f.id)!, index.get(w)!));
+    while (depth) {
+      const v = frameNode[depth - 1];
+      if (frameEdge[depth - 1] < edges.start[v + 1]) {
+        const w = edges.at[frameEdge[depth - 1]++];
+        if (index[w] < 0) enter(w);
+        else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
         continue;
       }
-      frames.pop();
-      if (frames.length) {
-        const parent = frames[frames.length - 1].id;
-        low.set(parent, Math.min(low.get(parent)!, low.get(f.id)!));
-      }
-      if (low.get(f.id) === index.get(f.id)) {
-        const component: string[] = [];
-        let w: string;
+      depth--;
+      if (depth) low[frameNode[depth - 1]] = Math.min(low[frameNode[depth - 1]], low[v]);
+      if (low[v] === index[v]) {
+        const component: number[] = [];
+        let w: number;
         do {
           w = stack.pop()!;
-          onStack.delete(w);
+          onStack[w] = 0;
           component.push(w);
-        } while (w !== f.id);
-        components.push(component);
+        } while (w !== v);
+        found.push(component);
       }
     }
   }
-  return components;
+  return found;
 }
 
 /**
