@@ -11,32 +11,15 @@ import fc from "fast-check";
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { bindData, completeBindings, parseData, type Bindings } from "../../src/data/bindData.ts";
 import { dataFileReader } from "../../src/data/dataFileReader.ts";
 import { jsonEvents } from "../../src/data/jsonEvents.ts";
 import { loadData } from "../../src/node/loadData.ts";
 import { GradstreamError, formatIssue } from "../../src/errors.ts";
 import { runCliMeasured } from "../helpers/runCliMeasured.ts";
+import { twoInputsGraph } from "../helpers/tinyGraphs.ts";
 
-const graph = parseGraph(
-  `gradstream: 1
-name: two-inputs
-inputs:
-  X: { shape: [2, m] }
-  Y: { shape: [1, m] }
-params:
-  W: { shape: [1, 2] }
-  b: { shape: [1, 1], init: zeros }
-nodes:
-  Z: { op: linear, in: [W, X, b] }
-  L: { op: bce_logits, in: [Z, Y] }
-  J: { op: mean, in: [L] }
-loss: J
-`,
-  "yaml",
-  "g.yaml",
-);
+const graph = twoInputsGraph();
 
 /** What binding gives, as comparable text: the tensors exactly, or every issue (lines left out: the object path has none). */
 function outcome(bind: () => Bindings): string {

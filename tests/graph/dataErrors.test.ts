@@ -6,30 +6,13 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { bindData } from "../../src/data/bindData.ts";
 import { loadData } from "../../src/node/loadData.ts";
 import { GradstreamError, formatIssue } from "../../src/errors.ts";
 import { toRows } from "../../src/tensor/tensor.ts";
+import { twoInputsGraph } from "../helpers/tinyGraphs.ts";
 
-const graph = parseGraph(
-  `gradstream: 1
-name: two-inputs
-inputs:
-  X: { shape: [2, m] }
-  Y: { shape: [1, m] }
-params:
-  W: { shape: [1, 2] }
-  b: { shape: [1, 1], init: zeros }
-nodes:
-  Z: { op: linear, in: [W, X, b] }
-  L: { op: bce_logits, in: [Z, Y] }
-  J: { op: mean, in: [L] }
-loss: J
-`,
-  "yaml",
-  "g.yaml",
-);
+const graph = twoInputsGraph();
 
 const X = [[0.1, 0.2, 0.3], [1, 2, 3]];
 const Y = [[0, 1, 1]];

@@ -11,28 +11,8 @@ import { join } from "node:path";
 import { parseGraph } from "../../src/graph/parseGraph.ts";
 import { loadGraph } from "../../src/node/loadGraph.ts";
 import { GradstreamError, formatIssue, type ErrorCode, type Issue } from "../../src/errors.ts";
+import { VALID_GRAPH as VALID, edit } from "../helpers/tinyGraphs.ts";
 
-const VALID = `gradstream: 1
-name: tiny
-inputs:
-  X: { shape: [2, m] }
-  Y: { shape: [1, m] }
-params:
-  W: { shape: [1, 2] }
-  b: { shape: [1, 1], init: zeros }
-nodes:
-  Z: { op: linear, in: [W, X, b] }
-  A: { op: sigmoid, in: [Z] }
-  L: { op: bce, in: [A, Y] }
-  J: { op: mean, in: [L] }
-loss: J
-`;
-
-/** VALID with one line changed; the change must apply exactly once. */
-function edit(from: string, to: string, text = VALID): string {
-  expect(text.split(from)).toHaveLength(2);
-  return text.replace(from, to);
-}
 
 /** The 1-based line of the first line containing `marker`. */
 function lineOf(text: string, marker: string): number {

@@ -10,27 +10,8 @@ import { assertFinite } from "../../src/graph/assertFinite.ts";
 import { allOps } from "../../src/ops/registry.ts";
 import { GradstreamError, formatIssue } from "../../src/errors.ts";
 import { tensor } from "../../src/tensor/tensor.ts";
+import { VALID_GRAPH as VALID, edit } from "../helpers/tinyGraphs.ts";
 
-const VALID = `gradstream: 1
-name: tiny
-inputs:
-  X: { shape: [2, m] }
-  Y: { shape: [1, m] }
-params:
-  W: { shape: [1, 2] }
-  b: { shape: [1, 1], init: zeros }
-nodes:
-  Z: { op: linear, in: [W, X, b] }
-  A: { op: sigmoid, in: [Z] }
-  L: { op: bce, in: [A, Y] }
-  J: { op: mean, in: [L] }
-loss: J
-`;
-
-function edit(from: string, to: string, text = VALID): string {
-  expect(text.split(from)).toHaveLength(2);
-  return text.replace(from, to);
-}
 
 /** The issues of a refused file, as printed. */
 function printed(text: string, format: "yaml" | "json" = "yaml", file = `g.${format}`): string[] {
