@@ -12,7 +12,7 @@
  * Chromium missing is a failure, not a skip: `.ci/run` installs it (`apt-get install -y chromium`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
+import { startServe, type ServeProcess } from "./serveProcess.ts";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,28 +36,12 @@ interface GradJson {
 }
 
 let dir: string;
-let server: ChildProcess | undefined;
+let server: ServeProcess | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 let graph: Graph;
 let data: { inputs: Record<string, number[][]>; params: Record<string, number[][]> };
 let problems: string[] = [];
-
-async function startServer(): Promise<string> {
-  const child = spawn(process.execPath, [join(REPO, "dist/bin/gradstream.js"), "serve", GRAPH, "--data", DATA, "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-  server = child;
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  return new Promise<string>((resolve, reject) => {
-    let stdout = "";
-    child.stdout!.on("data", (d) => {
-      stdout += d;
-      const m = stdout.match(/^gradstream explorer: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`gradstream serve exited with ${code} before printing its URL:\n${stdout}${stderr}`)));
-  });
-}
 
 /** What the CLI computes for the planar data with X[row][col] replaced. */
 async function cliGrad(change?: { id: string; row: number; col: number; value: number }): Promise<GradJson> {
@@ -105,18 +89,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "gradstream-e2e-"));
   graph = await loadGraph(join(REPO, GRAPH));
   data = JSON.parse(await readFile(join(REPO, DATA), "utf8"));
-  const url = await startServer();
+  server = await startServe([GRAPH, "--data", DATA]);
+  const url = server.url;
   context = await launchChromium(dir);
   ({ page, problems } = await openPage(context, url));
 }, 180_000);
 
 afterAll(async () => {
   await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once("exit", resolve));
-    server.kill("SIGINT");
-    await exited;
-  }
+  await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

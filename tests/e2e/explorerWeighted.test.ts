@@ -5,44 +5,30 @@
  * weights Mᵢ, and dJ/dLᵢ = Mᵢ/ΣM for every sample.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
+import { startServe, type ServeProcess } from "./serveProcess.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { REPO } from "../helpers/runCli.ts";
 import { launchChromium, openPage, PATIENCE } from "./chromium.ts";
 
 let dir: string;
-let server: ChildProcess | undefined;
+let server: ServeProcess | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "gradstream-e2e-weighted-"));
-  const child = spawn(process.execPath, [join(REPO, "dist/bin/gradstream.js"), "serve", "graphs/masked-items.yaml", "--data", "data/masked-items.json", "--port", "0", "--no-watch"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-  server = child;
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = "";
-    child.stdout!.on("data", (d) => {
-      stdout += d;
-      const m = stdout.match(/^gradstream explorer: (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`gradstream serve exited with ${code}: ${stdout}`)));
-  });
+  server = await startServe(["graphs/masked-items.yaml", "--data", "data/masked-items.json"]);
+  const url = server.url;
   context = await launchChromium(dir);
   ({ page, problems } = await openPage(context, url));
 }, 180_000);
 
 afterAll(async () => {
   await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once("exit", resolve));
-    server.kill("SIGINT");
-    await exited;
-  }
+  await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -27,24 +27,8 @@ export function edit(from: string, to: string, text = VALID_GRAPH): string {
   return text.replace(from, to);
 }
 
-/** A graph with two inputs, X [2,m] and Y [1,m], for binding data files to (as g.yaml). */
+/** The same unit with its sigmoid and bce fused into bce_logits (as g.yaml), for binding data files to. */
 export function twoInputsGraph() {
-  return parseGraph(
-    `gradstream: 1
-name: two-inputs
-inputs:
-  X: { shape: [2, m] }
-  Y: { shape: [1, m] }
-params:
-  W: { shape: [1, 2] }
-  b: { shape: [1, 1], init: zeros }
-nodes:
-  Z: { op: linear, in: [W, X, b] }
-  L: { op: bce_logits, in: [Z, Y] }
-  J: { op: mean, in: [L] }
-loss: J
-`,
-    "yaml",
-    "g.yaml",
-  );
+  const fused = edit("  A: { op: sigmoid, in: [Z] }\n  L: { op: bce, in: [A, Y] }\n", "  L: { op: bce_logits, in: [Z, Y] }\n");
+  return parseGraph(edit("name: tiny", "name: two-inputs", fused), "yaml", "g.yaml");
 }
